@@ -1,0 +1,100 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { SparseBayes } from './bayes';
+import { CATEGORIES } from './categories';
+import type { CombinerModel } from '../scoring/combiner';
+
+/**
+ * Model files: gzipped JSON, `models/ballotwatch-<version>.json.gz`, one per version (never
+ * overwritten), validated with zod on load. Token counts are stored column-wise (a token list and
+ * a flat count array) so a 300k-token model loads in well under 200 ms.
+ */
+export const MODEL_FORMAT = 'ballotwatch-model/1';
+
+const modelSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  version: z.string().min(1),
+  createdAt: z.string(),
+  training: z.record(z.string(), z.unknown()),
+  bayes: z.object({
+    options: z.object({ unknownWordStrength: z.number(), unknownWordProb: z.number(), minProbStrength: z.number(), maxDiscriminators: z.number().int() }),
+    classes: z.array(z.string()),
+    docs: z.array(z.number().int().nonnegative()),
+    tokens: z.array(z.string()),
+    counts: z.array(z.number().int().nonnegative()),
+  }),
+  combiner: z.object({ features: z.array(z.string()), weights: z.array(z.array(z.number())) }),
+});
+
+export interface Model {
+  version: string;
+  createdAt: string;
+  training: Record<string, unknown>;
+  bayes: SparseBayes;
+  combiner: CombinerModel;
+}
+
+export function serializeModel(m: Model): Buffer {
+  const K = CATEGORIES.length;
+  const counts = Array.from(m.bayes.counts.subarray(0, m.bayes.tokens.length * K));
+  const json = {
+    format: MODEL_FORMAT,
+    version: m.version,
+    createdAt: m.createdAt,
+    training: m.training,
+    bayes: { options: m.bayes.options, classes: [...CATEGORIES], docs: Array.from(m.bayes.docs), tokens: m.bayes.tokens, counts },
+    combiner: m.combiner,
+  };
+  return gzipSync(JSON.stringify(json), { level: 9 });
+}
+
+export function saveModel(m: Model, path: string): void {
+  writeFileSync(path, serializeModel(m));
+}
+
+export class ModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
+
+export function parseModel(buf: Buffer, source = 'model'): Model {
+  let raw: unknown;
+  try {
+    raw = JSON.parse((buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8'));
+  } catch (err: unknown) {
+    throw new ModelError(`${source} is not a ballotwatch model: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const p = modelSchema.safeParse(raw);
+  if (!p.success) throw new ModelError(`${source} is not a valid ${MODEL_FORMAT} file: ${p.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const d = p.data;
+  const K = CATEGORIES.length;
+  if (d.bayes.classes.join() !== CATEGORIES.join()) throw new ModelError(`${source}: class order ${d.bayes.classes.join()} is not ${CATEGORIES.join()}`);
+  if (d.bayes.counts.length !== d.bayes.tokens.length * K) throw new ModelError(`${source}: ${d.bayes.counts.length} counts for ${d.bayes.tokens.length} tokens`);
+  if (d.combiner.weights.length !== K || d.combiner.weights.some((w) => w.length !== d.combiner.features.length)) throw new ModelError(`${source}: combiner weights do not match its features`);
+  const bayes = new SparseBayes(d.bayes.options);
+  bayes.docs.set(d.bayes.docs);
+  bayes.counts = Int32Array.from(d.bayes.counts);
+  d.bayes.tokens.forEach((t, i) => {
+    bayes.vocab.set(t, i);
+    bayes.tokens.push(t);
+  });
+  return { version: d.version, createdAt: d.createdAt, training: d.training, bayes, combiner: d.combiner };
+}
+
+export function loadModel(path: string): Model {
+  return parseModel(readFileSync(path), path);
+}
+
+/** The repository's models/ folder (works from src/ under ts and from dist/ when compiled). */
+export const MODELS_DIR = resolve(__dirname, '..', '..', 'models');
+
+/** The newest shipped model: highest version by name among models/ballotwatch-*.json.gz. */
+export function defaultModelPath(dir = MODELS_DIR): string {
+  const files = readdirSync(dir).filter((f) => /^ballotwatch-.+\.json\.gz$/.test(f)).sort();
+  if (files.length === 0) throw new ModelError(`no model in ${dir}: build one with \`npm run model:build\``);
+  return join(dir, files[files.length - 1]);
+}

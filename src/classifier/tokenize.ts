@@ -1,0 +1,144 @@
+import { RegexpTokenizer } from 'natural/lib/natural/tokenizers/regexp_tokenizer';
+import { orgDomain } from '../features/header-rules';
+import { foldChars } from '../features/normalize';
+import { signalText } from '../features/registry';
+import type { ParsedEmail } from '../mail/types';
+import { detectLang, stem } from './stem';
+
+/** natural's RegexpTokenizer, splitting on anything that is not a letter, digit or $/€/%. */
+const tokenizer = new RegexpTokenizer({ pattern: /[^\p{L}\p{N}$€%]+/u });
+
+/** Body words beyond this are not tokenized: per-message cost stays bounded on huge mail. */
+export const MAX_BODY_WORDS = 3000;
+
+export interface TokenizeOptions {
+  /** Strings removed before tokenizing (e.g. the corpus's label-leaking `phishing@pot`). */
+  redact?: string[];
+  /** Tokenize the values of other headers (default true). */
+  headerValues?: boolean;
+  /** Also tokenize the HTML rendering when there is a plain part (default true). */
+  allParts?: boolean;
+  /** Add ALL-CAPS words as their own tokens (default true). */
+  caps?: boolean;
+  /** Add adjacent word pairs (default true). */
+  bigrams?: boolean;
+}
+
+function redactAll(s: string, redact: string[] | undefined): string {
+  if (!redact?.length) return s;
+  let out = s;
+  for (const r of redact) if (r) out = out.split(r).join(' ');
+  return out;
+}
+
+/** Word tokens: folded, stemmed, with a length-bucket stand-in for very long ones (SpamBayes' "skip"). */
+function words(text: string, lang: 'en' | 'es', max: number): string[] {
+  const out: string[] = [];
+  for (const w of tokenizer.tokenize(text)) {
+    if (out.length >= max) break;
+    if (w.length < 2) continue;
+    if (w.length > 24) {
+      out.push(`skip:${w[0]}${Math.floor(w.length / 10) * 10}`);
+      continue;
+    }
+    if (/^\d+$/.test(w)) {
+      out.push(w.length > 5 ? `num:${w.length}` : w);
+      continue;
+    }
+    out.push(stem(w, lang));
+  }
+  return out;
+}
+
+/** The shape of an identifier: letters → a, digits → 9, runs collapsed ("abc123.x@y" → "a9.a@a"). */
+function shape(s: string): string {
+  return s.slice(0, 60).replace(/[a-z]+/gi, 'a').replace(/\d+/g, '9');
+}
+
+const HEADER_SKIP = new Set(['to', 'cc', 'date', 'message-id', 'subject', 'from', 'reply-to', 'return-path', 'received', 'in-reply-to', 'references', 'delivered-to', 'x-original-to', 'x-spam-status', 'x-spam-level', 'x-spam-checker-version', 'x-spam-flag', 'x-spam-score', 'x-spam-report']);
+
+/**
+ * The token set the Bayes stage learns from and scores (SpamBayes-style feature mining):
+ * stemmed body words and word pairs, subject words, sender and Reply-To domains, display-name
+ * words, header names present, mailer, content types and charsets, Received hosts, Message-ID
+ * domain, link hosts and attachment types. Returns unique tokens (presence, not counts).
+ */
+export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[] {
+  const t = new Set<string>();
+  const rawBody = opts.allParts !== false && mail.text && mail.htmlText ? `${mail.text}\n${mail.htmlText}` : signalText(mail).slice(mail.subject.length);
+  const body = foldChars(redactAll(rawBody, opts.redact));
+  if (opts.caps !== false) {
+    let n = 0;
+    for (const m of rawBody.matchAll(/\b[A-Z]{3,20}\b/g)) {
+      t.add(`U:${m[0]}`);
+      if (++n > 300) break;
+    }
+  }
+  const lang = detectLang(body);
+  t.add(`lang:${lang}`);
+  const bw = words(body, lang, MAX_BODY_WORDS);
+  for (let i = 0; i < bw.length; i++) {
+    t.add(bw[i]);
+    if (i > 0 && opts.bigrams !== false) t.add(`${bw[i - 1]} ${bw[i]}`);
+  }
+  for (const w of words(foldChars(mail.subject), lang, 50)) t.add(`s:${w}`);
+  if (mail.subject && mail.subject === mail.subject.toUpperCase() && /[A-Z]{4}/.test(mail.subject)) t.add('s:ALLCAPS');
+  if (!mail.subject) t.add('s:NONE');
+
+  const from = mail.from;
+  if (from) {
+    if (from.domain) t.add(`fd:${orgDomain(redactAll(from.domain, opts.redact))}`);
+    for (const w of words(foldChars(from.name), lang, 8)) t.add(`fn:${w}`);
+    if (!from.name) t.add('fn:NONE');
+  } else t.add('from:NONE');
+  for (const r of mail.replyTo) if (r.domain) t.add(`rt:${orgDomain(r.domain)}`);
+  if (mail.returnPath) t.add(`rp:${mail.returnPath.includes('@') ? orgDomain(mail.returnPath.split('@').pop() ?? '') : 'none'}`);
+
+  for (const h of mail.headers) {
+    if (t.size > 20_000) break;
+    if (!HEADER_SKIP.has(h.name)) t.add(`h:${h.name}`);
+    if (h.name === 'x-mailer' || h.name === 'user-agent') for (const w of words(h.value.toLowerCase(), 'en', 6)) t.add(`xm:${w}`);
+    else if (h.name === 'content-type') {
+      const m = /^\s*([\w-]+\/[\w.+-]+)/.exec(h.value);
+      if (m) t.add(`ct:${m[1].toLowerCase()}`);
+      const cs = /charset\s*=\s*"?([\w-]+)/i.exec(h.value);
+      if (cs) t.add(`cs:${cs[1].toLowerCase()}`);
+    } else if (h.name === 'content-transfer-encoding') t.add(`cte:${h.value.toLowerCase().slice(0, 20)}`);
+    else if (h.name === 'message-id') {
+      const d = /@([^>\s]+)/.exec(h.value);
+      t.add(d ? `mid:${orgDomain(d[1])}` : 'mid:NODOMAIN');
+      t.add(`midshape:${shape(h.value)}`);
+    } else if (h.name === 'date') {
+      const tz = /([+-]\d{4}|[A-Z]{2,4})\s*(?:\([^)]*\))?\s*$/.exec(h.value);
+      t.add(`tz:${tz ? tz[1] : 'none'}`);
+    } else if (opts.headerValues !== false && !HEADER_SKIP.has(h.name) && !h.name.startsWith('list-')) {
+      // Values of the remaining headers (X-Mailer-like, MIME, mailing-list and MTA headers), as SpamAssassin's Bayes does.
+      for (const w of words(h.value.toLowerCase().slice(0, 200), 'en', 8)) t.add(`${h.name}:${w}`);
+    }
+  }
+  if (from?.address) t.add(`fromshape:${shape(from.address.split('@')[0])}`);
+  for (const r of mail.received.slice(0, 6)) {
+    for (const host of r.match(/[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,}/gi) ?? []) {
+      t.add(`rcv:${orgDomain(host)}`);
+      t.add(`rcvh:${host.toLowerCase()}`);
+    }
+    const w = /\bwith\s+([a-z0-9/-]+)/i.exec(r);
+    if (w) t.add(`rcvwith:${w[1].toLowerCase()}`);
+    for (const ip of r.match(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/g) ?? []) t.add(`ip:${ip.split('.').slice(0, 2).join('.')}`);
+  }
+  t.add(`to:${Math.min(mail.to.length, 5)}`);
+  if (mail.htmlOnly) t.add('body:htmlonly');
+  for (const u of mail.urls.slice(0, 100)) {
+    if (!u.host) continue;
+    t.add(`url:${u.host}`);
+    t.add(`urld:${orgDomain(u.host)}`);
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(u.host)) t.add('url:IP');
+  }
+  for (const a of mail.attachments) {
+    t.add(`att:${a.contentType.toLowerCase()}`);
+    const ext = /\.([a-z0-9]{1,6})$/i.exec(a.filename);
+    if (ext) t.add(`attx:${ext[1].toLowerCase()}`);
+  }
+  for (const w of mail.warnings) t.add(`warn:${w.code}`);
+  return [...t];
+}

@@ -1,0 +1,89 @@
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config';
+import { runCorpus } from './corpus-command';
+import { runEval } from './eval-command';
+import { runScan } from './scan-command';
+import { runTrain } from './train-command';
+
+const USAGE = `usage: ballotwatch <command> [options]
+
+  scan PATH... [--json] [--model FILE]
+      PATH is a message file, a folder (recursively) or - for stdin.
+  train --corpus DIR... --out FILE [--version V] [--redact STR]... [--folds N]
+      DIR holds label folders (ham, spam, intimidation, disinformation) of raw messages.
+  eval --corpus DIR [--json] [--model FILE]
+      per-category precision/recall/F1, ham FPR, ROC AUC, confusion matrix, share suspicious.
+  corpus --shared DIR --out DIR
+      prepares ../shared/corpora as a labelled corpus split 70/30 into train/ and test/.
+
+Configuration comes from BALLOTWATCH_* environment variables (see README.md).`;
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'scan':
+        return await runScan(parse(rest, { json: { type: 'boolean' }, model: { type: 'string' }, help: { type: 'boolean' } }));
+      case 'train':
+        return await runTrain(
+          parse(rest, {
+            corpus: { type: 'string', multiple: true },
+            out: { type: 'string' },
+            version: { type: 'string' },
+            redact: { type: 'string', multiple: true },
+            folds: { type: 'string' },
+            'min-token-docs': { type: 'string' },
+          }),
+        );
+      case 'eval':
+        return await runEval(parse(rest, { corpus: { type: 'string', multiple: true }, json: { type: 'boolean' }, model: { type: 'string' }, out: { type: 'string' } }));
+      case 'corpus':
+        return runCorpus(parse(rest, { shared: { type: 'string' }, out: { type: 'string' } }));
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return command ? 0 : 2;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err: unknown) {
+    if (err instanceof UsageError || err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`ballotwatch: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+type Spec = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+function parse(args: string[], options: Spec): Parsed {
+  return parseArgs({ args, options, allowPositionals: true, strict: true }) as Parsed;
+}
+
+export function str(p: Parsed, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function strs(p: Parsed, name: string): string[] {
+  const v = p.values[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+}
+
+export function int(p: Parsed, name: string, dflt: number): number {
+  const v = str(p, name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive whole number, not "${v}"`);
+  return n;
+}

@@ -1,0 +1,53 @@
+import type { MailLimits } from '../mail/limits';
+import type { Thresholds } from '../scoring/verdict';
+import { envSchema } from './schema';
+
+/** The scanner's validated, frozen configuration. */
+export interface ScanConfig {
+  modelPath: string | undefined;
+  trustedAuthservIds: string[];
+  registryFile: string | undefined;
+  thresholds: Thresholds;
+  minLearns: number;
+  minTokens: number;
+  limits: MailLimits;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = this.constructor.name;
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): ScanConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  const e = parsed.data;
+  const t = (s: number | undefined, f: number | undefined) => ({ suspicious: s ?? e.BALLOTWATCH_SUSPICIOUS, flagged: f ?? e.BALLOTWATCH_FLAGGED });
+  const thresholds: Thresholds = {
+    intimidation: t(e.BALLOTWATCH_INTIMIDATION_SUSPICIOUS, e.BALLOTWATCH_INTIMIDATION_FLAGGED),
+    disinformation: t(e.BALLOTWATCH_DISINFORMATION_SUSPICIOUS, e.BALLOTWATCH_DISINFORMATION_FLAGGED),
+    spam: t(e.BALLOTWATCH_SPAM_SUSPICIOUS, e.BALLOTWATCH_SPAM_FLAGGED),
+  };
+  const problems = Object.entries(thresholds)
+    .filter(([, v]) => v.suspicious > v.flagged)
+    .map(([k, v]) => `${k}: suspicious threshold ${v.suspicious} is above flagged threshold ${v.flagged}`);
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze({
+    modelPath: e.BALLOTWATCH_MODEL,
+    trustedAuthservIds: e.BALLOTWATCH_TRUSTED_AUTHSERV_IDS,
+    registryFile: e.BALLOTWATCH_REGISTRY_FILE,
+    thresholds,
+    minLearns: e.BALLOTWATCH_MIN_LEARNS,
+    minTokens: e.BALLOTWATCH_MIN_TOKENS,
+    limits: Object.freeze({
+      maxBytes: e.BALLOTWATCH_MAX_BYTES,
+      maxHeaderBytes: e.BALLOTWATCH_MAX_HEADER_BYTES,
+      maxParts: e.BALLOTWATCH_MAX_PARTS,
+      maxDepth: e.BALLOTWATCH_MAX_DEPTH,
+      maxHtmlChars: e.BALLOTWATCH_MAX_HTML_CHARS,
+      parseTimeoutMs: e.BALLOTWATCH_PARSE_TIMEOUT_MS,
+    }),
+  });
+}

@@ -1,0 +1,69 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { CATEGORIES, type Category } from '../classifier/categories';
+
+/** One labelled raw message from a corpus folder. */
+export interface CorpusItem {
+  /** Path of the file (plus `#N` for the N-th message of an mbox). */
+  key: string;
+  label: Category;
+  raw: Buffer;
+}
+
+/** Splits an mbox (or mbox.gz) into messages at "From " lines that follow a blank line or start the file. */
+export function splitMbox(buf: Buffer): Buffer[] {
+  const data = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf;
+  const s = data.toString('latin1');
+  const starts: number[] = [];
+  if (s.startsWith('From ')) starts.push(0);
+  for (let i = s.indexOf('\nFrom '); i >= 0; i = s.indexOf('\nFrom ', i + 1)) {
+    if (i === 0 || s[i - 1] === '\n' || (s[i - 1] === '\r' && s[i - 2] === '\n')) starts.push(i + 1);
+  }
+  const out: Buffer[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    const end = k + 1 < starts.length ? starts[k + 1] : data.length;
+    const msg = data.subarray(starts[k], end);
+    // Un-escape mboxrd ">From " lines.
+    out.push(Buffer.from(msg.toString('latin1').replace(/^>(>*From )/gm, '$1'), 'latin1'));
+  }
+  return out;
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.') || name === 'cmds') continue;
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out);
+    else if (st.isFile()) out.push(p);
+  }
+}
+
+/** Lists the files of a path: the file itself, or every file below a folder (sorted, recursive). */
+export function listFiles(path: string): string[] {
+  const st = statSync(path);
+  if (st.isFile()) return [path];
+  const out: string[] = [];
+  walk(path, out);
+  return out;
+}
+
+/**
+ * Reads a corpus folder: subfolders named by label (`ham`, `spam`, `intimidation`,
+ * `disinformation`) holding raw messages, one per file, or mbox files (`*.mbox`, `*.mbox.gz`).
+ * Other subfolders are ignored; a corpus with no label folder is an error.
+ */
+export function* readCorpus(dir: string): Generator<CorpusItem> {
+  const labels = readdirSync(dir).filter((d) => (CATEGORIES as readonly string[]).includes(d) && statSync(join(dir, d)).isDirectory());
+  if (labels.length === 0) throw new Error(`${dir} has no label folder (${CATEGORIES.join(', ')})`);
+  for (const label of labels as Category[]) {
+    for (const file of listFiles(join(dir, label))) {
+      const buf = readFileSync(file);
+      if (/\.mbox(\.gz)?$/.test(file)) {
+        let i = 0;
+        for (const raw of splitMbox(buf)) yield { key: `${relative(dir, file)}#${i++}`, label, raw };
+      } else yield { key: relative(dir, file), label, raw: buf };
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { ParsedEmail } from '../mail/types';
+import { headerSignals } from './header-rules';
+import { impersonationSignals } from './impersonation';
+import { normalizeText } from './normalize';
+import { splitQuoted } from './quoting';
+import type { ImpersonationRegistry } from './registry-schema';
+import { textSignals } from './text-rules';
+import type { Signal, SignalContext, SignalDef } from './types';
+
+/** Every signal, in the order they run and are listed. */
+export const SIGNALS: readonly SignalDef[] = [...textSignals, ...impersonationSignals, ...headerSignals];
+
+/** Text beyond this many characters is not pattern-matched (the Bayes stage still sees its tokens). */
+export const MAX_SIGNAL_TEXT = 100_000;
+
+/** Signals that only make sense in election-related mail; others run on everything. */
+const ELECTION_ONLY = new Set([
+  'THREAT_ELECTION_WORKER', 'COERCION_VOTE', 'SURVEILLANCE_CLAIM', 'PROCESS_VOTE_REMOTE', 'PROCESS_WRONG_DATE',
+  'PROCESS_POLLING_PLACE', 'PROCESS_REGISTRATION', 'PROCESS_FEES_ID', 'PROCESS_MAIL_BALLOT', 'FRAUD_CLAIM',
+]);
+/** Cheap gate: the election-only rules are skipped when none of these stems occur (most mail). */
+const ELECTION_WORDS = /vot|ballot|elect|poll|precinct|regist|clerk|canvass|certif|boleta|casilla|partido|party|democrat|republican|candidat|urna/;
+
+/** The text the signals read: subject and body, HTML-rendered text when there is no usable plain part. */
+export function signalText(mail: ParsedEmail): string {
+  let body = mail.text;
+  // Spam and evasive mail often put junk in the plain part and the message in the HTML (or its alt text).
+  if (!body.trim() || (mail.htmlText && mail.htmlText.length > 3 * body.length)) body = `${body}\n${mail.htmlText}`;
+  return `${mail.subject}\n\n${body}`.slice(0, MAX_SIGNAL_TEXT);
+}
+
+export interface SignalOptions {
+  registry: ImpersonationRegistry;
+  trustedAuthservIds: string[];
+}
+
+/** Builds the shared context once, then runs each signal; a failing signal is reported, not thrown. */
+export function buildContext(mail: ParsedEmail, opts: SignalOptions): SignalContext {
+  const split = splitQuoted(normalizeText(signalText(mail)));
+  return {
+    mail,
+    own: split.own,
+    quoted: split.quoted,
+    reporting: split.reporting,
+    reportingCues: split.cues,
+    registry: opts.registry,
+    trustedAuthservIds: opts.trustedAuthservIds.map((s) => s.toLowerCase()),
+  };
+}
+
+export function extractSignals(mail: ParsedEmail, opts: SignalOptions): Signal[] {
+  const ctx = buildContext(mail, opts);
+  const election = ELECTION_WORDS.test(ctx.own) || ELECTION_WORDS.test(ctx.quoted);
+  const out: Signal[] = [];
+  for (const def of SIGNALS) {
+    if (!election && ELECTION_ONLY.has(def.id)) continue;
+    try {
+      const r = def.run(ctx);
+      if (r && r.strength > 0) out.push({ id: def.id, group: def.group, description: def.description, strength: round(r.strength), evidence: r.evidence });
+    } catch (err: unknown) {
+      // A broken extractor must not lose the message: report it and carry on (Haraka/mailauth style).
+      out.push({ id: 'SIGNAL_ERROR', group: 'mime', description: `signal ${def.id} failed`, strength: 0, evidence: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

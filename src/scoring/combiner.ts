@@ -1,0 +1,130 @@
+import { CATEGORIES, type Category } from '../classifier/categories';
+import type { BayesScore } from '../classifier/bayes';
+import type { Signal } from '../features/types';
+
+/**
+ * A small multinomial logistic regression that turns the Bayes view and the signals into
+ * calibrated per-category probabilities. It is trained on out-of-fold Bayes scores (a Bayes model
+ * scores its own training mail far too confidently), with class-balanced weights and L2, so its
+ * weights say how much each signal really moves a category on the training data.
+ */
+export interface CombinerModel {
+  /** Feature names, in vector order (index 0 is the bias). */
+  features: string[];
+  /** weights[c][i] for category c (CATEGORIES order) and feature i. */
+  weights: number[][];
+}
+
+const K = CATEGORIES.length;
+
+export function featureNames(signalIds: readonly string[]): string[] {
+  return [
+    'bias',
+    ...CATEGORIES.map((c) => `bayes_chi_${c}`),
+    ...CATEGORIES.map((c) => `bayes_post_${c}`),
+    'bayes_uncertain',
+    ...signalIds.map((s) => `sig_${s}`),
+  ];
+}
+
+/** The combiner's input vector for one message. */
+export function featureVector(names: string[], bayes: BayesScore | null, signals: Signal[]): Float64Array {
+  const x = new Float64Array(names.length);
+  const index = new Map(names.map((n, i) => [n, i]));
+  x[0] = 1;
+  if (bayes) {
+    for (const c of CATEGORIES) {
+      const chi = bayes.chi[c];
+      const post = bayes.posterior[c];
+      if (chi !== null) x[index.get(`bayes_chi_${c}`)!] = (chi - 0.5) * 2;
+      if (post !== null) x[index.get(`bayes_post_${c}`)!] = (post - 1 / K) * 2;
+    }
+  } else x[index.get('bayes_uncertain')!] = 1;
+  for (const s of signals) {
+    const i = index.get(`sig_${s.id}`);
+    if (i !== undefined) x[i] = Math.max(x[i], s.strength);
+  }
+  return x;
+}
+
+export function predict(model: CombinerModel, x: Float64Array): Record<Category, number> {
+  const z = model.weights.map((w) => w.reduce((acc, wi, i) => acc + wi * x[i], 0));
+  const max = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - max));
+  const sum = e.reduce((a, b) => a + b, 0);
+  const out = {} as Record<Category, number>;
+  CATEGORIES.forEach((c, i) => (out[c] = e[i] / sum));
+  return out;
+}
+
+export interface TrainCombinerOptions {
+  l2: number;
+  epochs: number;
+  learningRate: number;
+}
+
+/**
+ * Full-batch Adam on the class-weighted cross-entropy. Classes with no examples keep a large
+ * negative bias so they are never predicted (train on a ham/spam-only corpus and the election
+ * categories simply stay at ~0).
+ */
+export function trainCombiner(
+  names: string[],
+  xs: Float64Array[],
+  ys: number[],
+  opts: TrainCombinerOptions = { l2: 1e-3, epochs: 400, learningRate: 0.05 },
+): CombinerModel {
+  const D = names.length;
+  const n = xs.length;
+  const perClass = new Array(K).fill(0);
+  for (const y of ys) perClass[y]++;
+  const present = perClass.filter((c) => c > 0).length;
+  const cw = perClass.map((c) => (c > 0 ? n / (present * c) : 0));
+  const W = Array.from({ length: K }, () => new Float64Array(D));
+  const m = Array.from({ length: K }, () => new Float64Array(D));
+  const v = Array.from({ length: K }, () => new Float64Array(D));
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const grad = Array.from({ length: K }, () => new Float64Array(D));
+  const z = new Float64Array(K);
+  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    for (const g of grad) g.fill(0);
+    let wsum = 0;
+    for (let i = 0; i < n; i++) {
+      const x = xs[i];
+      let max = -Infinity;
+      for (let c = 0; c < K; c++) {
+        let acc = 0;
+        const w = W[c];
+        for (let d = 0; d < D; d++) acc += w[d] * x[d];
+        z[c] = acc;
+        if (acc > max) max = acc;
+      }
+      let sum = 0;
+      for (let c = 0; c < K; c++) {
+        z[c] = Math.exp(z[c] - max);
+        sum += z[c];
+      }
+      const weight = cw[ys[i]];
+      wsum += weight;
+      for (let c = 0; c < K; c++) {
+        const err = (z[c] / sum - (c === ys[i] ? 1 : 0)) * weight;
+        if (err === 0) continue;
+        const g = grad[c];
+        for (let d = 0; d < D; d++) if (x[d] !== 0) g[d] += err * x[d];
+      }
+    }
+    for (let c = 0; c < K; c++) {
+      for (let d = 0; d < D; d++) {
+        const g = grad[c][d] / wsum + (d > 0 ? opts.l2 * W[c][d] : 0);
+        m[c][d] = b1 * m[c][d] + (1 - b1) * g;
+        v[c][d] = b2 * v[c][d] + (1 - b2) * g * g;
+        const mh = m[c][d] / (1 - b1 ** epoch);
+        const vh = v[c][d] / (1 - b2 ** epoch);
+        W[c][d] -= (opts.learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+      }
+    }
+  }
+  for (let c = 0; c < K; c++) if (perClass[c] === 0) W[c][0] = -20;
+  return { features: names, weights: W.map((w) => Array.from(w, (x) => Math.round(x * 1e5) / 1e5)) };
+}
