@@ -1,4 +1,4 @@
-import { CATEGORIES, type Category } from './classifier/categories';
+import { BAYES_CLASSES, CATEGORIES, type Category } from './classifier/categories';
 import type { Clue } from './classifier/bayes';
 import { defaultModelPath, loadModel, type Model } from './classifier/model-file';
 import { tokenize, type TokenizeOptions } from './classifier/tokenize';
@@ -86,7 +86,7 @@ export class Scanner {
     const { mail, signals } = a;
     const bayes = this.model.bayes.score(a.tokens, this.config.minLearns);
     let bayesStatus: ScanResult['bayes'] = { status: 'ok', knownTokens: bayes.knownTokens };
-    const learnedEnough = CATEGORIES.filter((c) => bayes.chi[c] !== null).length;
+    const learnedEnough = BAYES_CLASSES.filter((c) => bayes.chi[c] !== null).length;
     if (bayes.knownTokens < this.config.minTokens) {
       bayesStatus = { status: 'uncertain', reason: `only ${bayes.knownTokens} known tokens (minimum ${this.config.minTokens})`, knownTokens: bayes.knownTokens };
     } else if (learnedEnough < 2) {

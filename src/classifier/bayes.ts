@@ -1,5 +1,5 @@
 import { chi2Q } from './chi2';
-import { CATEGORIES, type Category } from './categories';
+import { BAYES_CLASSES, type BayesClass } from './categories';
 
 /**
  * A sparse multi-class naive Bayes text classifier with chi-squared (Fisher/Robinson) combining.
@@ -32,7 +32,7 @@ export interface BayesOptions {
 
 export const DEFAULT_BAYES_OPTIONS: BayesOptions = { unknownWordStrength: 0.45, unknownWordProb: 0.5, minProbStrength: 0.1, maxDiscriminators: 50 };
 
-const K = CATEGORIES.length;
+const K = BAYES_CLASSES.length;
 
 export interface Clue {
   token: string;
@@ -42,13 +42,13 @@ export interface Clue {
 
 export interface BayesScore {
   /** Chi-squared combined indicator per class, 0..1; null when that class has too few learns. */
-  chi: Record<Category, number | null>;
+  chi: Record<BayesClass, number | null>;
   /** Log-space naive Bayes posterior per class (sums to 1 over classes with enough learns). */
-  posterior: Record<Category, number | null>;
+  posterior: Record<BayesClass, number | null>;
   /** Tokens in the message that the model knows. */
   knownTokens: number;
   /** Top clues for each class, strongest first (at most 10). */
-  clues: Record<Category, Clue[]>;
+  clues: Record<BayesClass, Clue[]>;
 }
 
 export class SparseBayes {
@@ -93,8 +93,8 @@ export class SparseBayes {
     for (let i = 0; i < ids.length; i++) this.counts[ids[i] * K + cls] += delta;
   }
 
-  learn(tokens: string[], category: Category): void {
-    this.learnIds(this.ids([...new Set(tokens)], true), CATEGORIES.indexOf(category));
+  learn(tokens: string[], cls: BayesClass): void {
+    this.learnIds(this.ids([...new Set(tokens)], true), BAYES_CLASSES.indexOf(cls));
   }
 
   score(tokens: string[], minLearns: number): BayesScore {
@@ -105,13 +105,13 @@ export class SparseBayes {
     const { unknownWordStrength: s, unknownWordProb: x, minProbStrength, maxDiscriminators } = this.options;
     const active: number[] = [];
     for (let c = 0; c < K; c++) if (this.docs[c] >= minLearns && this.docs[c] > 0) active.push(c);
-    const chi = {} as Record<Category, number | null>;
-    const posterior = {} as Record<Category, number | null>;
-    const clues = {} as Record<Category, Clue[]>;
+    const chi = {} as Record<BayesClass, number | null>;
+    const posterior = {} as Record<BayesClass, number | null>;
+    const clues = {} as Record<BayesClass, Clue[]>;
     for (let c = 0; c < K; c++) {
-      chi[CATEGORIES[c]] = null;
-      posterior[CATEGORIES[c]] = null;
-      clues[CATEGORIES[c]] = [];
+      chi[BAYES_CLASSES[c]] = null;
+      posterior[BAYES_CLASSES[c]] = null;
+      clues[BAYES_CLASSES[c]] = [];
     }
     if (active.length < 2) return { chi, posterior, knownTokens: ids.length, clues };
 
@@ -146,7 +146,7 @@ export class SparseBayes {
     for (const c of active) max = Math.max(max, logp[c]);
     let z = 0;
     for (const c of active) z += Math.exp(logp[c] - max);
-    for (const c of active) posterior[CATEGORIES[c]] = Math.exp(logp[c] - max) / z;
+    for (const c of active) posterior[BAYES_CLASSES[c]] = Math.exp(logp[c] - max) / z;
 
     for (let j = 0; j < active.length; j++) {
       const c = active[j];
@@ -156,7 +156,7 @@ export class SparseBayes {
         list = list.slice(0, maxDiscriminators);
       }
       if (list.length === 0) {
-        chi[CATEGORIES[c]] = 0.5;
+        chi[BAYES_CLASSES[c]] = 0.5;
         continue;
       }
       let sLog = 0;
@@ -167,8 +167,8 @@ export class SparseBayes {
       }
       const S = 1 - chi2Q(-2 * sLog, 2 * list.length);
       const H = 1 - chi2Q(-2 * hLog, 2 * list.length);
-      chi[CATEGORIES[c]] = (S - H + 1) / 2;
-      clues[CATEGORIES[c]] = list
+      chi[BAYES_CLASSES[c]] = (S - H + 1) / 2;
+      clues[BAYES_CLASSES[c]] = list
         .filter((e) => e.f > 0.5)
         .sort((a, b) => b.f - a.f)
         .slice(0, 10)

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { SparseBayes } from './bayes';
-import { CATEGORIES } from './categories';
+import { BAYES_CLASSES, CATEGORIES } from './categories';
 import type { CombinerModel } from '../scoring/combiner';
 
 /**
@@ -11,7 +11,7 @@ import type { CombinerModel } from '../scoring/combiner';
  * overwritten), validated with zod on load. Token counts are stored column-wise (a token list and
  * a flat count array) so a 300k-token model loads in well under 200 ms.
  */
-export const MODEL_FORMAT = 'ballotwatch-model/1';
+export const MODEL_FORMAT = 'ballotwatch-model/2';
 
 const modelSchema = z.object({
   format: z.literal(MODEL_FORMAT),
@@ -37,14 +37,14 @@ export interface Model {
 }
 
 export function serializeModel(m: Model): Buffer {
-  const K = CATEGORIES.length;
+  const K = BAYES_CLASSES.length;
   const counts = Array.from(m.bayes.counts.subarray(0, m.bayes.tokens.length * K));
   const json = {
     format: MODEL_FORMAT,
     version: m.version,
     createdAt: m.createdAt,
     training: m.training,
-    bayes: { options: m.bayes.options, classes: [...CATEGORIES], docs: Array.from(m.bayes.docs), tokens: m.bayes.tokens, counts },
+    bayes: { options: m.bayes.options, classes: [...BAYES_CLASSES], docs: Array.from(m.bayes.docs), tokens: m.bayes.tokens, counts },
     combiner: m.combiner,
   };
   return gzipSync(JSON.stringify(json), { level: 9 });
@@ -71,10 +71,10 @@ export function parseModel(buf: Buffer, source = 'model'): Model {
   const p = modelSchema.safeParse(raw);
   if (!p.success) throw new ModelError(`${source} is not a valid ${MODEL_FORMAT} file: ${p.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const d = p.data;
-  const K = CATEGORIES.length;
-  if (d.bayes.classes.join() !== CATEGORIES.join()) throw new ModelError(`${source}: class order ${d.bayes.classes.join()} is not ${CATEGORIES.join()}`);
+  const K = BAYES_CLASSES.length;
+  if (d.bayes.classes.join() !== BAYES_CLASSES.join()) throw new ModelError(`${source}: class order ${d.bayes.classes.join()} is not ${BAYES_CLASSES.join()}`);
   if (d.bayes.counts.length !== d.bayes.tokens.length * K) throw new ModelError(`${source}: ${d.bayes.counts.length} counts for ${d.bayes.tokens.length} tokens`);
-  if (d.combiner.weights.length !== K || d.combiner.weights.some((w) => w.length !== d.combiner.features.length)) throw new ModelError(`${source}: combiner weights do not match its features`);
+  if (d.combiner.weights.length !== CATEGORIES.length || d.combiner.weights.some((w) => w.length !== d.combiner.features.length)) throw new ModelError(`${source}: combiner weights do not match its features`);
   const bayes = new SparseBayes(d.bayes.options);
   bayes.docs.set(d.bayes.docs);
   bayes.counts = Int32Array.from(d.bayes.counts);

@@ -6,7 +6,7 @@ import { MailError } from '../mail';
 import { analyse } from '../pipeline';
 import { featureNames, featureVector, trainCombiner } from '../scoring/combiner';
 import { DEFAULT_BAYES_OPTIONS, SparseBayes } from './bayes';
-import { CATEGORIES, type Category } from './categories';
+import { BAYES_CLASSES, CATEGORIES, categoryOf, isCivic, type BayesClass } from './categories';
 import type { Model } from './model-file';
 
 export interface TrainOptions {
@@ -25,7 +25,7 @@ export interface TrainOptions {
 }
 
 export interface TrainReport {
-  learned: Record<Category, number>;
+  learned: Record<BayesClass, number>;
   skipped: { key: string; reason: string }[];
   vocabulary: number;
   savedTokens: number;
@@ -55,7 +55,8 @@ export async function train(items: Iterable<CorpusItem>, opts: TrainOptions): Pr
     try {
       const a = await analyse(item.raw, opts.config, opts.registry, { redact: opts.redact });
       const ids = bayes.ids(a.tokens, true);
-      const label = CATEGORIES.indexOf(item.label);
+      const cls: BayesClass = item.label === 'ham' && isCivic(a.tokens) ? 'civic' : item.label;
+      const label = BAYES_CLASSES.indexOf(cls);
       bayes.learnIds(ids, label);
       const fold = parseInt(createHash('sha1').update(item.key).digest('hex').slice(0, 8), 16) % opts.folds;
       docs.push({ ids, label, fold, signals: a.signals });
@@ -72,15 +73,20 @@ export async function train(items: Iterable<CorpusItem>, opts: TrainOptions): Pr
     for (const [d] of inFold) bayes.learnIds(d.ids, d.label, -1);
     for (const [d, i] of inFold) {
       const s = bayes.scoreIds(d.ids, opts.config.minLearns);
-      const ok = s.knownTokens >= opts.config.minTokens && CATEGORIES.filter((c) => s.chi[c] !== null).length >= 2;
+      const ok = s.knownTokens >= opts.config.minTokens && BAYES_CLASSES.filter((c) => s.chi[c] !== null).length >= 2;
       xs[i] = featureVector(names, ok ? s : null, d.signals);
     }
     for (const [d] of inFold) bayes.learnIds(d.ids, d.label, 1);
     opts.onProgress?.(f + 1, `fold of ${opts.folds} scored`);
   }
-  const combiner = trainCombiner(names, xs, docs.map((d) => d.label));
+  const combiner = trainCombiner(
+    names,
+    xs,
+    docs.map((d) => CATEGORIES.indexOf(categoryOf(BAYES_CLASSES[d.label]))),
+    docs.map((d) => d.label),
+  );
   const pruned = bayes.pruned(opts.minTokenDocs);
-  const learned = Object.fromEntries(CATEGORIES.map((c, i) => [c, bayes.docs[i]])) as Record<Category, number>;
+  const learned = Object.fromEntries(BAYES_CLASSES.map((c, i) => [c, bayes.docs[i]])) as Record<BayesClass, number>;
   const report: TrainReport = { learned, skipped, vocabulary: bayes.tokens.length, savedTokens: pruned.tokens.length, seconds: (Date.now() - t0) / 1000 };
   const model: Model = {
     version: opts.version,

@@ -51,8 +51,9 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err: unknown) {
-    if (err instanceof UsageError || err instanceof ConfigError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      process.stderr.write(`ballotwatch: ${err.message}\n\n${USAGE}\n`);
+    const code = (err as { code?: unknown } | null)?.code;
+    if (err instanceof UsageError || err instanceof ConfigError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`ballotwatch: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
     throw err;

@@ -30,7 +30,19 @@ export interface EvalReport {
   aucThreatVsHam: number | null;
   /** One-vs-rest per category on P(category). */
   aucPerCategory: Record<Category, number | null>;
+  /** Ham FPR on the score at the threshold where ≥ 96 % of non-ham mail is caught (the SpamAssassin-corpus target). */
+  fprAtRecall96: { threshold: number; fpr: number; recall: number } | null;
   msPerMessage: number;
+}
+
+/** Lowest ham FPR on the score over thresholds that keep recall of non-ham mail at or above `minRecall`. */
+export function fprAtRecall(pos: number[], neg: number[], minRecall: number): { threshold: number; fpr: number; recall: number } | null {
+  if (!pos.length || !neg.length) return null;
+  const sorted = [...pos].sort((a, b) => b - a);
+  const k = Math.ceil(minRecall * pos.length);
+  const threshold = sorted[k - 1];
+  const recall = pos.filter((s) => s >= threshold).length / pos.length;
+  return { threshold, fpr: neg.filter((s) => s >= threshold).length / neg.length, recall };
 }
 
 const r4 = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
@@ -87,6 +99,11 @@ export function evaluate(rows: { label: Category; result: ScanResult }[]): EvalR
       ),
     ),
     aucPerCategory,
+    fprAtRecall96: fprAtRecall(
+      scored.filter((x) => x.label !== 'ham').map((x) => x.result.score!),
+      scored.filter((x) => x.label === 'ham').map((x) => x.result.score!),
+      0.96,
+    ),
     msPerMessage: rows.length ? Math.round((rows.reduce((a, x) => a + x.result.ms, 0) / rows.length) * 1000) / 1000 : 0,
   };
 }
@@ -101,6 +118,7 @@ export function formatReport(name: string, r: EvalReport): string {
   }
   lines.push('', `ham false-positive rate (not clean): ${pct(r.hamFalsePositiveRate)}; ham flagged: ${pct(r.hamFlaggedRate)}`);
   lines.push(`ROC AUC threat (any non-ham) vs ham on the score: ${r.aucThreatVsHam ?? '—'}`);
+  if (r.fprAtRecall96) lines.push(`at ≥ 96 % recall of non-ham mail (score ≥ ${r.fprAtRecall96.threshold.toFixed(4)}): ham FPR ${pct(r.fprAtRecall96.fpr)}, recall ${pct(r.fprAtRecall96.recall)}`);
   lines.push(`share suspicious: ${pct(r.suspiciousShare)}; mean scan time ${r.msPerMessage} ms/message`, '');
   lines.push('| label | n | clean | suspicious | flagged | unscanned | not clean |', '|---|---|---|---|---|---|---|');
   for (const [label, v] of Object.entries(r.perLabel)) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Category } from '../classifier/categories';
 import { stripMboxLine } from '../mail/parse-email';
@@ -20,8 +20,10 @@ import { splitMbox } from './read-corpus';
  * - markup_political_emails (2019 political newsletters, incl. Gmail-"Spam" ones) → ham
  * - political_fundraising_emails_2024 (text only) → ham, as a synthesised message from its columns
  * - princeton_election_email_subjects (sender + subject only) → ham, likewise
- * - ethos_hate_speech: violence ≥ 0.5 → intimidation; isHate < 0.5 → ham (comments, not mail)
- * LIAR is not used: its "false" election statements are politicians' claims about voting records,
+ * Not used: ETHOS (hate-speech comments). Labelled violence ≥ 0.5 → intimidation and
+ * isHate < 0.5 → ham, it taught the model "YouTube comment" rather than "threat": 107 of 149
+ * held-out non-hate comments came out as intimidation, and it added nothing on election mail.
+ * LIAR is not used either: its "false" election statements are politicians' claims about voting records,
  * not election-process falsehoods, and would teach the disinformation class the wrong thing.
  */
 export interface PreparedCounts {
@@ -49,7 +51,8 @@ function synthesise(from: { name: string; address: string }, subject: string, bo
   return Buffer.from(lines.join('\r\n'), 'utf8');
 }
 
-export function prepareShared(corpora: string, out: string, trainPct = 70): PreparedCounts {
+export function prepareShared(corpora: string, outDir: string, trainPct = 70): PreparedCounts {
+  const out = resolve(outDir);
   if (!existsSync(join(corpora, 'MANIFEST.md'))) throw new Error(`${corpora} does not look like shared/corpora (no MANIFEST.md)`);
   rmSync(out, { recursive: true, force: true });
   const seen = new Set<string>();
@@ -62,7 +65,12 @@ export function prepareShared(corpora: string, out: string, trainPct = 70): Prep
     const part = parseInt(sha1(key).slice(0, 8), 16) % 100 < trainPct ? 'train' : 'test';
     const dir = join(out, part, label);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, key.replace(/[/#]/g, '__')), body);
+    const file = join(dir, key.replace(/[/#]/g, '__'));
+    writeFileSync(file, body);
+    // Per-source views (symlinks), so each source can be trained on or evaluated alone.
+    const view = join(out, `${part}-by-source`, source, label);
+    mkdirSync(view, { recursive: true });
+    symlinkSync(file, join(view, basename(file)));
     const k = `${part}/${label}/${source}`;
     counts[k] = (counts[k] ?? 0) + 1;
   };
@@ -91,13 +99,6 @@ export function prepareShared(corpora: string, out: string, trainPct = 70): Prep
       put(`princeton-${basename(f, '.csv')}/${i}`, 'ham', synthesise({ name: r.from_name ?? '', address: r.from_address ?? '' }, r.subject ?? '', '', r.date ?? '', sha1(`p${f}${i}`)), 'princeton');
     });
   }
-  const ethos = join(corpora, 'ethos_hate_speech');
-  csv(join(ethos, 'Ethos_Dataset_Multi_Label.csv'), ';').forEach((r, i) => {
-    if (Number(r.violence) >= 0.5) put(`ethos-multi/${i}`, 'intimidation', synthesise({ name: '', address: '' }, '', r.comment ?? '', '', sha1(`em${i}`)), 'ethos');
-  });
-  csv(join(ethos, 'Ethos_Dataset_Binary.csv'), ';').forEach((r, i) => {
-    if (Number(r.isHate) < 0.5) put(`ethos-binary/${i}`, 'ham', synthesise({ name: '', address: '' }, '', r.comment ?? '', '', sha1(`eb${i}`)), 'ethos');
-  });
   writeFileSync(join(out, 'counts.json'), JSON.stringify(counts, null, 2) + '\n');
   return counts;
 }

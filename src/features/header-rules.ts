@@ -52,6 +52,28 @@ export const headerSignals: SignalDef[] = [
     },
   },
   {
+    id: 'OFFICIAL_SENDER',
+    group: 'context',
+    description: 'Sent from a real government or registered official domain (verified when a trusted gateway stamped DMARC pass)',
+    run(ctx) {
+      const from = ctx.mail.from;
+      if (!from?.domain) return null;
+      const owned = ctx.registry.officials.some((o) => domainOwned(from.domain, o.domains));
+      if (!owned) return null;
+      const pass = ctx.mail.authResults.some((r) => ctx.trustedAuthservIds.includes(r.authservId) && r.method === 'dmarc' && r.result === 'pass');
+      return { strength: pass ? 1 : 0.5, evidence: `From ${from.address}${pass ? ' (DMARC pass from a trusted gateway)' : ' (not verified)'}` };
+    },
+  },
+  {
+    id: 'AUTH_PASS',
+    group: 'context',
+    description: 'A trusted gateway stamped DMARC pass for the From domain',
+    run(ctx) {
+      const r = ctx.mail.authResults.find((a) => ctx.trustedAuthservIds.includes(a.authservId) && a.method === 'dmarc' && a.result === 'pass');
+      return r ? { strength: 0.6, evidence: `Authentication-Results: ${r.raw.slice(0, 200)}` } : null;
+    },
+  },
+  {
     id: 'URL_ANCHOR_MISMATCH',
     group: 'headers',
     description: 'A link shows one host as its text but points to another',

@@ -135,7 +135,8 @@ function lookalikeTables(reg: ImpersonationRegistry): LookalikeTables {
       officialDomains,
       brands: officialDomains
         .map((od) => ({ od, brand: od.split('.')[0] }))
-        .filter((b) => b.brand.length >= 3)
+        // Generic words ("vote" of vote.gov, "ice") make poor brands: vote.org is not imitating vote.gov.
+        .filter((b) => b.brand.length >= 3 && !['vote', 'ice', 'usa', 'gov'].includes(b.brand))
         .map(({ od, brand }) => ({ od, re: new RegExp(`(?:^|[.-])${escapeRe(brand)}(?:[.-]|$)`) })),
       words: reg.officialWords.map((w) => ({ w, re: new RegExp(`(?:^|[^a-z])${escapeRe(w)}`) })),
     };
@@ -153,7 +154,7 @@ export function lookalike(hosts: string[], reg: ImpersonationRegistry): { streng
     if (seen.has(host)) continue;
     seen.add(host);
     if (domainOwned(host, OFFICIAL_SUFFIXES) || domainOwned(host, officialDomains)) continue;
-    if (/[^\x00-\x7f]/.test(host) || host.includes('xn--')) {
+    if (/[\u0080-\uffff]/.test(host) || host.includes('xn--')) {
       const folded = foldChars(host);
       if (folded !== host) return { strength: 0.9, evidence: `${host} uses look-alike characters (reads as ${folded})` };
     }

@@ -11,7 +11,11 @@ export const CONTEXT_WEIGHT = {
   quotedReport: 0.15,
   /** In a quoted/forwarded part with no reporting framing (a reply chain). */
   quoted: 0.6,
+  /** Preceded by a negation ("cannot", "never", "it is false that"). */
+  negated: 0.2,
 } as const;
+
+const NEGATION = /\b(?:not|cannot|can'?t|never|no|isn'?t|aren'?t|won'?t|don'?t|doesn'?t|false|myth|untrue|nunca|falso|ni)\b[^.!?\n]*$/;
 
 export interface RuleMatch {
   strength: number;
@@ -58,6 +62,8 @@ export function matchPatterns(ctx: SignalContext, patterns: RegExp[], base: numb
       const start = m.index;
       const end = start + m[0].length;
       let w: number = CONTEXT_WEIGHT.own;
+      // "You can NOT vote by text", "Nunca se vota por texto": advisories state the rule they debunk.
+      if (NEGATION.test(text.slice(Math.max(0, start - 40), start))) w = CONTEXT_WEIGHT.negated;
       if (part === 'quoted') w = ctx.reporting ? CONTEXT_WEIGHT.quotedReport : CONTEXT_WEIGHT.quoted;
       else if (ctx.reporting && insideQuotes(text, start, end)) w = CONTEXT_WEIGHT.ownQuotedReport;
       if (w > best) {

@@ -21,7 +21,7 @@ const FORWARD_MARKERS = [
 
 const REPORTING_CUES: [RegExp, string][] = [
   [/\b(forwarding|forwarded|fwd|fw|fyi|reenvio|reenviando)\b/, 'forward'],
-  [/\bis (this|it) (real|legit|legitimate|true|a scam)\b|\bes (esto )?(real|verdad|legitimo)\b/, 'question'],
+  [/\bis (this|it) (real|legit|legitimate|true|a scam)\b|\bes (esto )?(real|verdad|legitimo|cierto)\b|\b(es|sera) cierto\b/, 'question'],
   [/\b(please|pls) (advise|look into|investigate|review)\b|\bplease report\b/, 'report'],
   [/\b(reported|reporting|reports that|according to|officials (said|say|warn)|told reporters|said in a statement|spokes(wo)?man|spokesperson)\b/, 'news'],
   [/\b(warn(s|ed|ing)? (voters|residents|the public)|advisory|public service announcement|psa|be aware|do not (respond|reply|click)|don'?t (respond|reply|click)|if you (receive|received|get|got))\b/, 'advisory'],

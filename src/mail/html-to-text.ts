@@ -23,7 +23,7 @@ const BLOCK = new Set([
 ]);
 const CELL = new Set(['td', 'th']);
 const ATTR_RE = /\b(alt|href|title)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
-const NAME_RE = /^\/?\s*([a-zA-Z][a-zA-Z0-9]*)/;
+const NAME_RE = /^\/?([a-zA-Z][a-zA-Z0-9]*)/;
 
 function attrs(tag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -56,13 +56,22 @@ export function htmlToText(html: string): HtmlRender {
       break;
     }
     const tag = html.slice(lt + 1, gt);
-    i = gt + 1;
     const m = NAME_RE.exec(tag);
-    if (!m) {
-      // "<" that opens no tag ("a < b", "<!DOCTYPE", "<?xml"): text unless it is a declaration.
-      if (tag[0] !== '!' && tag[0] !== '?') out.push('<', tag, '>');
+    if (!m || tag.includes('<')) {
+      // A declaration (<!DOCTYPE, <?xml) is dropped; any other "<" that opens no tag ("a < b", or a
+      // "<" before another tag starts) is text, and scanning resumes right after it.
+      if (!m && (tag[0] === '!' || tag[0] === '?') && !tag.includes('<')) {
+        i = gt + 1;
+      } else {
+        // Jump to the last "<" before this ">": "<<<<…>" stays linear instead of quadratic.
+        const last = html.lastIndexOf('<', gt);
+        const next = last > lt ? last : lt + 1;
+        out.push(html.slice(lt, next));
+        i = next;
+      }
       continue;
     }
+    i = gt + 1;
     const name = m[1].toLowerCase();
     const closing = tag.trimStart()[0] === '/';
     if (!closing && SKIP_CONTENT.has(name)) {

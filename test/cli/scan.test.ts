@@ -1,0 +1,73 @@
+// The `scan` command with the shipped model: output contract, folders, stdin, unscannable input,
+// and the verdicts on the specimen scenarios (threat vs. the news story quoting it).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, ROOT, specimen } from '../helpers/paths';
+import { runCli } from '../helpers/run-cli';
+
+const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+const trusted = { BALLOTWATCH_TRUSTED_AUTHSERV_IDS: 'mx.gateway.example' };
+
+describe('ballotwatch scan', () => {
+  it('prints one JSON object per message with the documented fields', async () => {
+    const r = await runCli(['scan', '--json', specimen('scenarios/proud-boys-change-party.eml')], trusted);
+    expect(r.code).toBe(0);
+    const [o] = lines(r.stdout);
+    expect(Object.keys(o)).toEqual(expect.arrayContaining(['file', 'verdict', 'category', 'score', 'scores', 'signals', 'clues', 'model', 'ms']));
+    expect(o.file).toBe(specimen('scenarios/proud-boys-change-party.eml'));
+    expect(Object.keys(o.scores).sort()).toEqual(['disinformation', 'ham', 'intimidation', 'spam']);
+    for (const v of Object.values(o.scores) as number[]) expect(v).toBeGreaterThanOrEqual(0);
+    expect(o.verdict).toBe('flagged');
+    expect(o.category).toBe('intimidation');
+    expect(o.signals.find((s: { id: string }) => s.id === 'THREAT_VIOLENCE')).toMatchObject({ group: 'threat', evidence: expect.stringContaining('come after you') });
+    expect(o.headers['X-Ballotwatch-Verdict']).toBe('flagged');
+  });
+
+  it('lets the news story that quotes the threat through, and catches the vote-by-text hoax', async () => {
+    const r = await runCli(['scan', '--json', join(FIXTURES, 'mail', 'scenarios')], trusted);
+    const byName = Object.fromEntries(lines(r.stdout).map((o) => [o.file.split('/').pop(), o]));
+    expect(byName['news-quoting-proud-boys.eml'].verdict).toBe('clean');
+    expect(byName['office-early-voting.eml'].verdict).toBe('clean');
+    expect(byName['vote-by-text.eml'].verdict).not.toBe('clean');
+    expect(byName['vote-by-text.eml'].category).toBe('disinformation');
+  });
+
+  it('names folder entries as the given folder joined with their path inside it', async () => {
+    const r = await runCli(['scan', '--json', 'fixtures/mail/'], trusted);
+    const files = lines(r.stdout).map((o) => o.file);
+    expect(files).toContain('fixtures/mail/scenarios/vote-by-text.eml');
+    expect(files).toContain('fixtures/mail/malformed/not-an-email.bin');
+  });
+
+  it('reports input that is not an email as unscanned with the reason, and carries on', async () => {
+    const r = await runCli(['scan', '--json', specimen('malformed/not-an-email.bin'), specimen('scenarios/office-early-voting.eml')]);
+    const [bad, good] = lines(r.stdout);
+    expect(bad).toMatchObject({ verdict: 'unscanned', score: null, reason: { code: 'not_email' } });
+    expect(good.verdict).toBe('clean');
+  });
+
+  it('prints a human summary with verdict, category, score and reasons', async () => {
+    const r = await runCli(['scan', specimen('scenarios/proud-boys-change-party.eml')], trusted);
+    expect(r.stdout).toMatch(/FLAGGED intimidation score=0\.\d{3}/);
+    expect(r.stdout).toMatch(/THREAT_VIOLENCE strength=/);
+  });
+
+  it('fails with usage help on bad arguments and a missing path', async () => {
+    expect((await runCli(['scan'])).code).toBe(2);
+    expect((await runCli(['scan', '--bogus', 'x'])).code).toBe(2);
+    const missing = await runCli(['scan', '/no/such/file.eml']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no such file');
+  });
+
+  it('works as the installed bin, reading stdin with -', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'bin', 'ballotwatch.js'), 'scan', '--json', '-'], {
+      input: readFileSync(specimen('scenarios/vote-by-text.eml')),
+      cwd: ROOT,
+    }).toString();
+    const [o] = lines(out);
+    expect(o.file).toBe('-');
+    expect(o.category).toBe('disinformation');
+  });
+});
