@@ -20,7 +20,8 @@ import { BAYES_CLASSES, type BayesClass } from './categories';
  */
 
 export interface BayesOptions {
-  /** Robinson's s: strength of the prior for rare tokens (SpamBayes default 0.45). */
+  /** Robinson's s: strength of the prior for rare tokens. SpamBayes uses 0.45; 0.1 measured better
+   * here (SA split, clue log-odds: ham FPR at 96 % spam recall 0.17 % vs 0.43 %). */
   unknownWordStrength: number;
   /** Robinson's x: prior probability (0.5). */
   unknownWordProb: number;
@@ -30,7 +31,7 @@ export interface BayesOptions {
   maxDiscriminators: number;
 }
 
-export const DEFAULT_BAYES_OPTIONS: BayesOptions = { unknownWordStrength: 0.45, unknownWordProb: 0.5, minProbStrength: 0.1, maxDiscriminators: 50 };
+export const DEFAULT_BAYES_OPTIONS: BayesOptions = { unknownWordStrength: 0.1, unknownWordProb: 0.5, minProbStrength: 0.1, maxDiscriminators: 50 };
 
 const K = BAYES_CLASSES.length;
 
@@ -43,6 +44,8 @@ export interface Clue {
 export interface BayesScore {
   /** Chi-squared combined indicator per class, 0..1; null when that class has too few learns. */
   chi: Record<BayesClass, number | null>;
+  /** Mean log-odds log(f/(1−f)) of the clues per class: unlike `chi`, it does not saturate at 0 or 1. */
+  clueLogOdds: Record<BayesClass, number | null>;
   /** Log-space naive Bayes posterior per class (sums to 1 over classes with enough learns). */
   posterior: Record<BayesClass, number | null>;
   /** Tokens in the message that the model knows. */
@@ -51,12 +54,47 @@ export interface BayesScore {
   clues: Record<BayesClass, Clue[]>;
 }
 
+/** log(k + 1) for small counts, tabulated: the posterior needs one per token and class. */
+const LOG_TABLE = new Float64Array(4096).map((_, k) => Math.log(k + 1));
+function logOnePlus(k: number): number {
+  return k < 4096 ? LOG_TABLE[k] : Math.log(k + 1);
+}
+
+/** The k-th largest value of `a` (1-based), by quickselect; reorders `a`. */
+export function kthLargest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return a[target];
+  }
+  return a[target];
+}
+
 export class SparseBayes {
   readonly vocab = new Map<string, number>();
   readonly tokens: string[] = [];
   /** counts[id * K + c]: training documents of class c containing token id. */
   counts = new Int32Array(1024 * K);
   readonly docs = new Int32Array(K);
+  /** Σ over tokens of counts[·][c]: the multinomial denominator of the log-space posterior. */
+  readonly totals = new Float64Array(K);
 
   constructor(readonly options: BayesOptions = DEFAULT_BAYES_OPTIONS) {}
 
@@ -65,6 +103,8 @@ export class SparseBayes {
     let id = this.vocab.get(token);
     if (id === undefined) {
       if (!create) return -1;
+      // The model file joins tokens with newlines; tokenize() never makes one, but be sure.
+      if (token.includes('\n')) return this.id(token.replace(/\n/g, ' '), create);
       id = this.tokens.length;
       this.vocab.set(token, id);
       this.tokens.push(token);
@@ -90,6 +130,7 @@ export class SparseBayes {
   /** Adds (delta 1) or removes (delta −1) one document's unique token ids. */
   learnIds(ids: Int32Array, cls: number, delta: 1 | -1 = 1): void {
     this.docs[cls] += delta;
+    this.totals[cls] += delta * ids.length;
     for (let i = 0; i < ids.length; i++) this.counts[ids[i] * K + cls] += delta;
   }
 
@@ -97,8 +138,9 @@ export class SparseBayes {
     this.learnIds(this.ids([...new Set(tokens)], true), BAYES_CLASSES.indexOf(cls));
   }
 
+  /** Scores a message's tokens (unique, as tokenize() returns them). */
   score(tokens: string[], minLearns: number): BayesScore {
-    return this.scoreIds(this.ids([...new Set(tokens)], false), minLearns);
+    return this.scoreIds(this.ids(tokens, false), minLearns);
   }
 
   scoreIds(ids: Int32Array, minLearns: number): BayesScore {
@@ -108,27 +150,33 @@ export class SparseBayes {
     const chi = {} as Record<BayesClass, number | null>;
     const posterior = {} as Record<BayesClass, number | null>;
     const clues = {} as Record<BayesClass, Clue[]>;
+    const clueLogOdds = {} as Record<BayesClass, number | null>;
     for (let c = 0; c < K; c++) {
+      clueLogOdds[BAYES_CLASSES[c]] = null;
       chi[BAYES_CLASSES[c]] = null;
       posterior[BAYES_CLASSES[c]] = null;
       clues[BAYES_CLASSES[c]] = [];
     }
-    if (active.length < 2) return { chi, posterior, knownTokens: ids.length, clues };
+    if (active.length < 2) return { chi, clueLogOdds, posterior, knownTokens: ids.length, clues };
 
+    const n = ids.length;
     const rates = new Float64Array(K);
     const logp = new Float64Array(K);
-    const perClass: { f: number; id: number }[][] = active.map(() => []);
-    for (const c of active) logp[c] = Math.log(1 / active.length);
-    for (let i = 0; i < ids.length; i++) {
+    // Candidate clues per active class: f values and token ids in preallocated typed arrays
+    // (object-per-clue allocation and a comparator sort cost more than the rest of scoring).
+    const fs = active.map(() => new Float64Array(n));
+    const fid = active.map(() => new Int32Array(n));
+    const counts = new Int32Array(active.length);
+    for (let i = 0; i < n; i++) {
       const base = ids[i] * K;
-      let n = 0;
+      let total = 0;
       for (const c of active) {
         const k = this.counts[base + c];
-        n += k;
+        total += k;
         rates[c] = k / this.docs[c];
-        logp[c] += Math.log((k + 1) / (this.docs[c] + 2));
+        logp[c] += logOnePlus(k);
       }
-      if (n === 0) continue;
+      if (total === 0) continue;
       for (let j = 0; j < active.length; j++) {
         const c = active[j];
         let other = 0;
@@ -137,44 +185,70 @@ export class SparseBayes {
         const denom = rates[c] + other;
         if (denom === 0) continue;
         const p = rates[c] / denom;
-        const f = (s * x + n * p) / (s + n);
-        if (Math.abs(f - 0.5) >= minProbStrength) perClass[j].push({ f, id: ids[i] });
+        const f = (s * x + total * p) / (s + total);
+        if (Math.abs(f - 0.5) >= minProbStrength) {
+          fs[j][counts[j]] = f;
+          fid[j][counts[j]++] = ids[i];
+        }
       }
     }
-    // Posterior from log-likelihoods (max-shifted so long messages cannot underflow to 0).
+    // Posterior of a multinomial naive Bayes over the binarized tokens, Laplace-smoothed:
+    // Σ log((k + 1) / (total_c + V)), with equal priors, max-shifted so long messages cannot
+    // underflow to 0 for every class. (A presence-only Bernoulli form, log((k+1)/(docs+2)) without
+    // the absent tokens, favoured the smaller class on long messages: AUC 0.68 on the SA split.)
+    const V = this.tokens.length;
     let max = -Infinity;
-    for (const c of active) max = Math.max(max, logp[c]);
+    for (const c of active) {
+      logp[c] -= n * Math.log(this.totals[c] + V);
+      max = Math.max(max, logp[c]);
+    }
     let z = 0;
     for (const c of active) z += Math.exp(logp[c] - max);
     for (const c of active) posterior[BAYES_CLASSES[c]] = Math.exp(logp[c] - max) / z;
 
     for (let j = 0; j < active.length; j++) {
       const c = active[j];
-      let list = perClass[j];
-      if (list.length > maxDiscriminators) {
-        list.sort((a, b) => Math.abs(b.f - 0.5) - Math.abs(a.f - 0.5));
-        list = list.slice(0, maxDiscriminators);
-      }
-      if (list.length === 0) {
+      const m = counts[j];
+      if (m === 0) {
         chi[BAYES_CLASSES[c]] = 0.5;
+        clueLogOdds[BAYES_CLASSES[c]] = 0;
         continue;
+      }
+      // The maxDiscriminators most extreme clues: cutoff by quickselect on |f − 0.5|.
+      let cutoff = 0;
+      if (m > maxDiscriminators) {
+        const strength = new Float64Array(m);
+        for (let i = 0; i < m; i++) strength[i] = Math.abs(fs[j][i] - 0.5);
+        cutoff = kthLargest(strength, maxDiscriminators);
       }
       let sLog = 0;
       let hLog = 0;
-      for (const { f } of list) {
+      let used = 0;
+      const top: { f: number; id: number }[] = [];
+      for (let i = 0; i < m && used < maxDiscriminators; i++) {
+        const f = fs[j][i];
+        if (Math.abs(f - 0.5) < cutoff) continue;
         sLog += Math.log(1 - f);
         hLog += Math.log(f);
+        used++;
+        if (f > 0.5) top.push({ f, id: fid[j][i] });
       }
-      const S = 1 - chi2Q(-2 * sLog, 2 * list.length);
-      const H = 1 - chi2Q(-2 * hLog, 2 * list.length);
+      const S = 1 - chi2Q(-2 * sLog, 2 * used);
+      const H = 1 - chi2Q(-2 * hLog, 2 * used);
       chi[BAYES_CLASSES[c]] = (S - H + 1) / 2;
-      clues[BAYES_CLASSES[c]] = list
-        .filter((e) => e.f > 0.5)
-        .sort((a, b) => b.f - a.f)
+      clueLogOdds[BAYES_CLASSES[c]] = (hLog - sLog) / used;
+      clues[BAYES_CLASSES[c]] = top
+        .sort((p, q) => q.f - p.f)
         .slice(0, 10)
         .map((e) => ({ token: this.tokens[e.id], prob: Math.round(e.f * 1000) / 1000 }));
     }
-    return { chi, posterior, knownTokens: ids.length, clues };
+    return { chi, clueLogOdds, posterior, knownTokens: ids.length, clues };
+  }
+
+  /** Recomputes the per-class token totals from the counts (after loading or pruning). */
+  recomputeTotals(): void {
+    this.totals.fill(0);
+    for (let id = 0; id < this.tokens.length; id++) for (let c = 0; c < K; c++) this.totals[c] += this.counts[id * K + c];
   }
 
   /** Drops tokens seen in fewer than `minDocs` training documents (hapaxes): most of the vocabulary, little of the signal. */
@@ -188,6 +262,7 @@ export class SparseBayes {
       const nid = out.id(this.tokens[id], true);
       for (let c = 0; c < K; c++) out.counts[nid * K + c] = this.counts[id * K + c];
     }
+    out.recomputeTotals();
     return out;
   }
 }

@@ -22,12 +22,13 @@ export function stem(word: string, lang: Lang): string {
   return s;
 }
 
-const ES_WORDS = /(?:^|[^\p{L}])(?:de|la|que|el|los|las|por|para|su|con|una|del|se|es|usted|su|votar|voto)(?=[^\p{L}]|$)/gu;
-const EN_WORDS = /(?:^|[^\p{L}])(?:the|and|to|of|you|your|is|for|this|that|with|are|vote)(?=[^\p{L}]|$)/gu;
+// Run on folded text (lower case, no diacritics), so ASCII word boundaries are enough.
+const ES_WORDS = /\b(?:de|la|que|el|los|las|por|para|su|con|una|del|se|es|usted|votar|voto)\b/g;
+const EN_WORDS = /\b(?:the|and|to|of|you|your|is|for|this|that|with|are|vote)\b/g;
 
-/** Spanish or English, by counting function words in the first 2,000 characters. */
+/** Spanish or English, by counting function words in the first 2,000 characters of folded text. */
 export function detectLang(text: string): Lang {
-  const head = text.slice(0, 2000).toLowerCase();
+  const head = text.slice(0, 2000);
   const es = head.match(ES_WORDS)?.length ?? 0;
   const en = head.match(EN_WORDS)?.length ?? 0;
   return es > en ? 'es' : 'en';

@@ -10,6 +10,9 @@ const tokenizer = new RegexpTokenizer({ pattern: /[^\p{L}\p{N}$€%]+/u });
 
 /** Body words beyond this are not tokenized: per-message cost stays bounded on huge mail. */
 export const MAX_BODY_WORDS = 3000;
+/** Word pairs are made from the first this-many words only: pairs double the token count (and the
+ * cost of every later stage), and past the opening of a message they add little. */
+export const MAX_BIGRAM_WORDS = 600;
 
 export interface TokenizeOptions {
   /** Strings removed before tokenizing (e.g. the corpus's label-leaking `phishing@pot`). */
@@ -20,6 +23,8 @@ export interface TokenizeOptions {
   allParts?: boolean;
   /** Add ALL-CAPS words as their own tokens (default true). */
   caps?: boolean;
+  /** Make word pairs from the first this-many words (default MAX_BIGRAM_WORDS). */
+  bigramWords?: number;
   /** Add adjacent word pairs (default true). */
   bigrams?: boolean;
 }
@@ -76,10 +81,17 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[
   }
   const lang = detectLang(body);
   t.add(`lang:${lang}`);
+  // Undecodable or non-Latin text (SpamAssassin's "8bit" tokens): spam in a charset the message
+  // mislabels leaves little else to learn from.
+  const bad = rawBody.split('\ufffd').length - 1;
+  if (bad > 0) t.add(`enc:replacement:${bad > 20 ? 'many' : 'some'}`);
+  const nonLatin = (rawBody.slice(0, 5000).match(/[^\t\n\r -\u024f\u2000-\u206f]/g) ?? []).length;
+  if (nonLatin > 20) t.add('enc:nonlatin');
   const bw = words(body, lang, MAX_BODY_WORDS);
+  const bigramWords = opts.bigrams === false ? 0 : (opts.bigramWords ?? MAX_BIGRAM_WORDS);
   for (let i = 0; i < bw.length; i++) {
     t.add(bw[i]);
-    if (i > 0 && opts.bigrams !== false) t.add(`${bw[i - 1]} ${bw[i]}`);
+    if (i > 0 && i < bigramWords) t.add(`${bw[i - 1]} ${bw[i]}`);
   }
   for (const w of words(foldChars(mail.subject), lang, 50)) t.add(`s:${w}`);
   if (mail.subject && mail.subject === mail.subject.toUpperCase() && /[A-Z]{4}/.test(mail.subject)) t.add('s:ALLCAPS');

@@ -60,7 +60,10 @@ export function splitQuoted(text: string): QuoteSplit {
   return { own: ownText, quoted: quoted.join('\n'), reporting: cues.length > 0, cues };
 }
 
+const ANY_CUE = new RegExp(REPORTING_CUES.map(([re]) => `(?:${re.source})`).join('|'));
+
 function reportingCues(text: string): string[] {
+  if (!ANY_CUE.test(text)) return [];
   const cues: string[] = [];
   for (const [re, name] of REPORTING_CUES) if (!cues.includes(name) && re.test(text)) cues.push(name);
   return cues;

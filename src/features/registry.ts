@@ -15,11 +15,14 @@ export const MAX_SIGNAL_TEXT = 100_000;
 
 /** Signals that only make sense in election-related mail; others run on everything. */
 const ELECTION_ONLY = new Set([
-  'THREAT_ELECTION_WORKER', 'DOXXING_THREAT', 'COERCION_VOTE', 'SURVEILLANCE_CLAIM', 'PROCESS_VOTE_REMOTE', 'PROCESS_WRONG_DATE',
+  'THREAT_ELECTION_WORKER', 'DOXXING_THREAT', 'COERCION_VOTE', 'COERCION_EMPLOYER', 'SURVEILLANCE_CLAIM', 'PROCESS_VOTE_REMOTE', 'PROCESS_WRONG_DATE',
   'PROCESS_POLLING_PLACE', 'PROCESS_REGISTRATION', 'PROCESS_FEES_ID', 'PROCESS_MAIL_BALLOT', 'FRAUD_CLAIM',
 ]);
-/** Cheap gate: the election-only rules are skipped when none of these stems occur (most mail). */
-const ELECTION_WORDS = /vot|ballot|elect|poll|precinct|clerk|canvass|certif|boleta|casilla|afiliacion|affiliation|democrat|republican|candidat|urna/;
+/** Cheap gate: the election-only rules are skipped when none of these words occur (most mail). Whole
+ * words: a substring gate ("elect") let "electronic" and "select" through, running every rule on
+ * most ordinary mail. */
+const ELECTION_WORDS =
+  /\b(?:vot(?:e|es|ed|er|ers|ing|ar|o|os|ante|antes|acion|aciones|en|aste|ara|aras)|ballots?|elect(?:ion|ions|oral|ed|s)|eleccion(?:es)?|electoral|polls?|polling|precincts?|clerks?|canvass\w*|certif(?:y|ied|ying|ication|icar|ica)|boletas?|casillas?|afiliacion|affiliation|democrat\w*|republican\w*|candidat\w*|urnas?)\b/;
 
 /** The text the signals read: subject and body, HTML-rendered text when there is no usable plain part. */
 export function signalText(mail: ParsedEmail): string {

@@ -83,7 +83,7 @@ describe('model files', () => {
     const names = featureNames(['SIG_A']);
     const combiner = trainCombiner(names, [new Float64Array(names.length).fill(0)], [0], [0], { l2: 1e-3, bayesL2Factor: 1, epochs: 5, learningRate: 0.1 });
     const buf = serializeModel({ version: 't1', createdAt: 'now', training: {}, bayes, combiner });
-    expect(JSON.parse(gunzipSync(buf).toString()).format).toBe('ballotwatch-model/2');
+    expect(JSON.parse(gunzipSync(buf).toString()).format).toBe('ballotwatch-model/3');
     const back = parseModel(buf);
     expect(back.version).toBe('t1');
     expect(back.bayes.score(['viagra', 'click'], 5).chi.spam).toBeCloseTo(bayes.score(['viagra', 'click'], 5).chi.spam!, 10);
@@ -92,5 +92,19 @@ describe('model files', () => {
   it('rejects files that are not models, naming the problem', () => {
     expect(() => parseModel(Buffer.from('{"format":"other"}'), 'x.json')).toThrow(ModelError);
     expect(() => parseModel(Buffer.from('not json'), 'x.json')).toThrow(/not a ballotwatch model/);
+  });
+});
+
+describe('kthLargest', () => {
+  it('finds the k-th largest value, ties included', () => {
+    const { kthLargest } = jest.requireActual('../../../src/classifier/bayes');
+    let seed = 3;
+    for (let trial = 0; trial < 50; trial++) {
+      const n = 1 + (trial * 7) % 60;
+      const a = Float64Array.from({ length: n }, () => Math.round(((seed = (seed * 16807) % 2147483647) / 2147483647) * 10) / 10);
+      const sorted = [...a].sort((x, y) => y - x);
+      const k = 1 + (trial % n);
+      expect(kthLargest(Float64Array.from(a), k)).toBe(sorted[k - 1]);
+    }
   });
 });
