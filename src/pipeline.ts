@@ -6,7 +6,7 @@ import { loadConfig, type ScanConfig } from './config';
 import { extractSignals, loadRegistry, type ImpersonationRegistry, type Signal } from './features';
 import { MailError, parseEmail } from './mail';
 import type { ParsedEmail } from './mail/types';
-import { featureVector, predict } from './scoring/combiner';
+import { featureIndex, featureVector, predict } from './scoring/combiner';
 import { DEFAULT_ACTIONS, decide, gatewayHeaders, type Action, type Verdict } from './scoring/verdict';
 
 export interface ScoredSignal extends Signal {
@@ -98,7 +98,7 @@ export class Scanner {
     const top = category === 'ham' ? (['intimidation', 'disinformation', 'spam'] as const).reduce((p, q) => (scores[q] > scores[p] ? q : p)) : category;
     const ci = CATEGORIES.indexOf(top);
     const w = this.model.combiner.weights;
-    const idx = new Map(this.model.combiner.features.map((f, i) => [f, i]));
+    const idx = featureIndex(this.model.combiner.features);
     const scored: ScoredSignal[] = signals.map((s) => {
       const i = idx.get(`sig_${s.id}`);
       const contribution = i === undefined ? 0 : (w[ci][i] - w[0][i]) * s.strength;

@@ -167,26 +167,33 @@ export class SparseBayes {
     const fs = active.map(() => new Float64Array(n));
     const fid = active.map(() => new Int32Array(n));
     const counts = new Int32Array(active.length);
+    const A = active.length;
+    const act = Int32Array.from(active);
+    const invDocs = new Float64Array(K);
+    for (const c of active) invDocs[c] = 1 / this.docs[c];
+    const counts0 = this.counts;
     for (let i = 0; i < n; i++) {
       const base = ids[i] * K;
       let total = 0;
-      for (const c of active) {
-        const k = this.counts[base + c];
+      let sumRates = 0;
+      for (let j = 0; j < A; j++) {
+        const c = act[j];
+        const k = counts0[base + c];
         total += k;
-        rates[c] = k / this.docs[c];
+        const r = k * invDocs[c];
+        rates[c] = r;
+        sumRates += r;
         logp[c] += logOnePlus(k);
       }
       if (total === 0) continue;
-      for (let j = 0; j < active.length; j++) {
-        const c = active[j];
-        let other = 0;
-        for (const o of active) if (o !== c) other += rates[o];
-        other /= active.length - 1;
+      for (let j = 0; j < A; j++) {
+        const c = act[j];
+        // One class against the mean rate of the others.
+        const other = (sumRates - rates[c]) / (A - 1);
         const denom = rates[c] + other;
         if (denom === 0) continue;
-        const p = rates[c] / denom;
-        const f = (s * x + total * p) / (s + total);
-        if (Math.abs(f - 0.5) >= minProbStrength) {
+        const f = (s * x + (total * rates[c]) / denom) / (s + total);
+        if (f - 0.5 >= minProbStrength || 0.5 - f >= minProbStrength) {
           fs[j][counts[j]] = f;
           fid[j][counts[j]++] = ids[i];
         }

@@ -17,7 +17,7 @@ export const MAX_BIGRAM_WORDS = 600;
 export interface TokenizeOptions {
   /** Strings removed before tokenizing (e.g. the corpus's label-leaking `phishing@pot`). */
   redact?: string[];
-  /** Tokenize the values of other headers (default true). */
+  /** Tokenize the values of other headers (default false). */
   headerValues?: boolean;
   /** Also tokenize the HTML rendering when there is a plain part (default true). */
   allParts?: boolean;
@@ -123,8 +123,9 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[
     } else if (h.name === 'date') {
       const tz = /([+-]\d{4}|[A-Z]{2,4})\s*(?:\([^)]*\))?\s*$/.exec(h.value);
       t.add(`tz:${tz ? tz[1] : 'none'}`);
-    } else if (opts.headerValues !== false && !HEADER_SKIP.has(h.name) && !h.name.startsWith('list-')) {
-      // Values of the remaining headers (X-Mailer-like, MIME, mailing-list and MTA headers), as SpamAssassin's Bayes does.
+    } else if (opts.headerValues === true && !HEADER_SKIP.has(h.name) && !h.name.startsWith('list-')) {
+      // Values of the remaining headers, as SpamAssassin's Bayes does. Off by default: measured on
+      // the SA split it changed nothing (raw AUC 0.99873 with, 0.99878 without) and cost ~20 % of tokenizing.
       for (const w of words(h.value.toLowerCase().slice(0, 200), 'en', 8)) t.add(`${h.name}:${w}`);
     }
   }

@@ -125,6 +125,8 @@ interface LookalikeTables {
   officialDomains: string[];
   brands: { od: string; re: RegExp }[];
   words: { w: string; re: RegExp }[];
+  /** Per-host verdicts, cached: mail repeats the same few thousand link and sender hosts. */
+  verdicts: Map<string, { strength: number; evidence: string } | null>;
 }
 const tables = new WeakMap<ImpersonationRegistry, LookalikeTables>();
 function lookalikeTables(reg: ImpersonationRegistry): LookalikeTables {
@@ -139,6 +141,7 @@ function lookalikeTables(reg: ImpersonationRegistry): LookalikeTables {
         .filter((b) => b.brand.length >= 3 && !['vote', 'ice', 'usa', 'gov'].includes(b.brand))
         .map(({ od, brand }) => ({ od, re: new RegExp(`(?:^|[.-])${escapeRe(brand)}(?:[.-]|$)`) })),
       words: reg.officialWords.map((w) => ({ w, re: new RegExp(`(?:^|[^a-z])${escapeRe(w)}`) })),
+      verdicts: new Map(),
     };
     tables.set(reg, t);
   }
@@ -147,7 +150,7 @@ function lookalikeTables(reg: ImpersonationRegistry): LookalikeTables {
 
 /** Looks for domains dressed up as official ones. Exported for unit tests. */
 export function lookalike(hosts: string[], reg: ImpersonationRegistry): { strength: number; evidence: string } | null {
-  const { officialDomains, brands, words: wordRes } = lookalikeTables(reg);
+  const { officialDomains, brands, words: wordRes, verdicts: hostVerdicts } = lookalikeTables(reg);
   const seen = new Set<string>();
   for (const raw of hosts.slice(0, 60)) {
     const host = raw.toLowerCase();
@@ -158,21 +161,40 @@ export function lookalike(hosts: string[], reg: ImpersonationRegistry): { streng
       const folded = foldChars(host);
       if (folded !== host) return { strength: 0.9, evidence: `${host} uses look-alike characters (reads as ${folded})` };
     }
-    const labels = host.split('.');
-    const name = labels.slice(0, -1).join('.');
-    // "gov" inside a non-government domain: sos-ohio-gov.com, elections.gov.vote-info.net, cisa-gov.us
-    if (/(?:^|[.-])gov(?:[.-]|$)/.test(name)) return { strength: 0.85, evidence: `${host} imitates a .gov domain` };
-    const base = labels.slice(-2).join('.');
-    const tld = labels[labels.length - 1];
-    for (const od of officialDomains) {
-      // natural's Damerau-Levenshtein costs ~5 µs a pair: only compare same-TLD names of similar length.
-      if (!od.endsWith(`.${tld}`) || Math.abs(base.length - od.length) > 2 || od.length < 6) continue;
-      const d = DamerauLevenshteinDistance(base, od);
-      if (d > 0 && d <= 2) return { strength: 0.8, evidence: `${host} is ${d} edit(s) from ${od}` };
+    const cached = hostVerdicts.get(host);
+    if (cached !== undefined) {
+      if (cached) return cached;
+      continue;
     }
-    for (const b of brands) if (base !== b.od && b.re.test(name)) return { strength: 0.75, evidence: `${host} uses the name of ${b.od}` };
-    const words = wordRes.filter((w) => w.re.test(name)).map((w) => w.w);
-    if (words.length >= 2) return { strength: 0.5, evidence: `${host} is built from official-sounding words (${words.join(', ')})` };
+    const v = lookalikeHost(host, officialDomains, brands, wordRes);
+    if (hostVerdicts.size >= 20_000) hostVerdicts.clear();
+    hostVerdicts.set(host, v);
+    if (v) return v;
   }
+  return null;
+}
+
+
+function lookalikeHost(
+  host: string,
+  officialDomains: string[],
+  brands: LookalikeTables['brands'],
+  wordRes: LookalikeTables['words'],
+): { strength: number; evidence: string } | null {
+  const labels = host.split('.');
+  const name = labels.slice(0, -1).join('.');
+  // "gov" inside a non-government domain: sos-ohio-gov.com, elections.gov.vote-info.net, cisa-gov.us
+  if (/(?:^|[.-])gov(?:[.-]|$)/.test(name)) return { strength: 0.85, evidence: `${host} imitates a .gov domain` };
+  const base = labels.slice(-2).join('.');
+  const tld = labels[labels.length - 1];
+  for (const od of officialDomains) {
+    // natural's Damerau-Levenshtein costs ~5 µs a pair: only compare same-TLD names of similar length.
+    if (!od.endsWith(`.${tld}`) || Math.abs(base.length - od.length) > 2 || od.length < 6) continue;
+    const d = DamerauLevenshteinDistance(base, od);
+    if (d > 0 && d <= 2) return { strength: 0.8, evidence: `${host} is ${d} edit(s) from ${od}` };
+  }
+  for (const b of brands) if (base !== b.od && b.re.test(name)) return { strength: 0.75, evidence: `${host} uses the name of ${b.od}` };
+  const words = wordRes.filter((w) => w.re.test(name)).map((w) => w.w);
+  if (words.length >= 2) return { strength: 0.5, evidence: `${host} is built from official-sounding words (${words.join(', ')})` };
   return null;
 }

@@ -35,9 +35,17 @@ export function featureNames(signalIds: readonly string[]): string[] {
 const SUMMED_GROUPS = ['threat', 'coercion', 'voter_data', 'impersonation', 'process', 'fraud_claim', 'headers'] as const;
 
 /** The combiner's input vector for one message. */
+const indexes = new WeakMap<string[], Map<string, number>>();
+/** Feature name → position, built once per feature list (once per model). */
+export function featureIndex(names: string[]): Map<string, number> {
+  let index = indexes.get(names);
+  if (!index) indexes.set(names, (index = new Map(names.map((n, i) => [n, i]))));
+  return index;
+}
+
 export function featureVector(names: string[], bayes: BayesScore | null, signals: Signal[]): Float64Array {
   const x = new Float64Array(names.length);
-  const index = new Map(names.map((n, i) => [n, i]));
+  const index = featureIndex(names);
   x[0] = 1;
   if (bayes) {
     for (const c of BAYES_CLASSES) {
@@ -66,7 +74,11 @@ function logit(p: number): number {
 }
 
 export function predict(model: CombinerModel, x: Float64Array): Record<Category, number> {
-  const z = model.weights.map((w) => w.reduce((acc, wi, i) => acc + wi * x[i], 0));
+  const z = model.weights.map((w) => {
+    let acc = 0;
+    for (let i = 0; i < w.length; i++) if (x[i] !== 0) acc += w[i] * x[i];
+    return acc;
+  });
   const max = Math.max(...z);
   const e = z.map((v) => Math.exp(v - max));
   const sum = e.reduce((a, b) => a + b, 0);
