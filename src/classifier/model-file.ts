@@ -99,7 +99,13 @@ export function parseModel(buf: Buffer, source = 'model'): Model {
 }
 
 export function loadModel(path: string): Model {
-  return parseModel(readFileSync(path), path);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(path);
+  } catch (err: unknown) {
+    throw new ModelError(`cannot read model ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseModel(buf, path);
 }
 
 /** The repository's models/ folder (works from src/ under ts and from dist/ when compiled). */

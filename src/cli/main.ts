@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
+import { ModelError } from '../classifier/model-file';
 import { ConfigError } from '../config';
+import { CorpusError } from '../corpus/read-corpus';
 import { runCorpus } from './corpus-command';
 import { runEval } from './eval-command';
 import { runScan } from './scan-command';
@@ -52,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err: unknown) {
     const code = (err as { code?: unknown } | null)?.code;
-    if (err instanceof UsageError || err instanceof ConfigError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
+    if (err instanceof UsageError || err instanceof ConfigError || err instanceof CorpusError || err instanceof ModelError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`ballotwatch: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;
     }

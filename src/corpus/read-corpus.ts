@@ -1,7 +1,15 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CATEGORIES, type Category } from '../classifier/categories';
+
+/** A corpus path that cannot be read as labelled folders. */
+export class CorpusError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = this.constructor.name;
+  }
+}
 
 /** One labelled raw message from a corpus folder. */
 export interface CorpusItem {
@@ -55,8 +63,9 @@ export function listFiles(path: string): string[] {
  * Other subfolders are ignored; a corpus with no label folder is an error.
  */
 export function* readCorpus(dir: string): Generator<CorpusItem> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CorpusError(`${dir} is not a folder`);
   const labels = readdirSync(dir).filter((d) => (CATEGORIES as readonly string[]).includes(d) && statSync(join(dir, d)).isDirectory());
-  if (labels.length === 0) throw new Error(`${dir} has no label folder (${CATEGORIES.join(', ')})`);
+  if (labels.length === 0) throw new CorpusError(`${dir} has no label folder (${CATEGORIES.join(', ')})`);
   for (const label of labels as Category[]) {
     for (const file of listFiles(join(dir, label))) {
       const buf = readFileSync(file);

@@ -48,3 +48,18 @@ describe('ballotwatch train and eval', () => {
     expect((await runCli(['train', '--corpus', dir])).code).toBe(2);
   });
 });
+
+describe('bad corpus and model paths', () => {
+  it('name the problem instead of crashing', async () => {
+    const r = await runCli(['eval', '--corpus', '/no/such/corpus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/no/such/corpus is not a folder');
+    const e = await runCli(['eval', '--corpus', FIXTURES]);
+    expect(e.stderr).toContain('has no label folder');
+    const m = await runCli(['scan', '--model', specimen('scenarios/vote-by-text.eml'), specimen('scenarios/vote-by-text.eml')]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toContain('is not a ballotwatch model');
+    const missing = await runCli(['scan', '--model', '/no/model.json.gz', specimen('scenarios/vote-by-text.eml')]);
+    expect(missing.stderr).toContain('cannot read model /no/model.json.gz');
+  });
+});
