@@ -105,7 +105,7 @@ export function trainCombiner(
   xs: Float64Array[],
   ys: number[],
   groups: number[],
-  opts: TrainCombinerOptions = { l2: 1e-3, bayesL2Factor: 10, epochs: 1500, learningRate: 0.05 },
+  opts: TrainCombinerOptions = { l2: 1e-3, bayesL2Factor: 10, epochs: 3000, learningRate: 0.1 },
 ): CombinerModel {
   const D = names.length;
   const n = xs.length;
