@@ -18,10 +18,10 @@ export const envSchema = z.object({
   BALLOTWATCH_TRUSTED_AUTHSERV_IDS: csv,
   /** JSON file with the impersonation registry (groups, offices, their domains); default built in. */
   BALLOTWATCH_REGISTRY_FILE: z.string().optional(),
-  /** Default thresholds on the score (1 − P(ham)) for every category. */
+  /** Thresholds on the score (1 − P(ham)) for intimidation and disinformation. */
   BALLOTWATCH_SUSPICIOUS: prob.default(0.5),
   BALLOTWATCH_FLAGGED: prob.default(0.9),
-  /** Per-category overrides (optional). */
+  /** Per-category overrides (optional). Spam defaults to 0.9 / 0.99 (see src/config/index.ts). */
   BALLOTWATCH_INTIMIDATION_SUSPICIOUS: prob.optional(),
   BALLOTWATCH_INTIMIDATION_FLAGGED: prob.optional(),
   BALLOTWATCH_DISINFORMATION_SUSPICIOUS: prob.optional(),

@@ -65,15 +65,6 @@ export const headerSignals: SignalDef[] = [
     },
   },
   {
-    id: 'AUTH_PASS',
-    group: 'context',
-    description: 'A trusted gateway stamped DMARC pass for the From domain',
-    run(ctx) {
-      const r = ctx.mail.authResults.find((a) => ctx.trustedAuthservIds.includes(a.authservId) && a.method === 'dmarc' && a.result === 'pass');
-      return r ? { strength: 0.6, evidence: `Authentication-Results: ${r.raw.slice(0, 200)}` } : null;
-    },
-  },
-  {
     id: 'URL_ANCHOR_MISMATCH',
     group: 'headers',
     description: 'A link shows one host as its text but points to another',

@@ -5,6 +5,7 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c.limits.maxBytes).toBe(10 * 1024 * 1024);
     expect(c.thresholds.intimidation).toEqual({ suspicious: 0.5, flagged: 0.9 });
+    expect(c.thresholds.spam).toEqual({ suspicious: 0.9, flagged: 0.99 });
     expect(c.trustedAuthservIds).toEqual([]);
   });
 
