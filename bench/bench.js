@@ -73,7 +73,7 @@ async function main() {
     yield* readCorpus(join(root, 'fixtures', 'election'));
   }
   const t = process.hrtime.bigint();
-  const { report } = await train(all(), { config: loadConfig({ BALLOTWATCH_TRUSTED_AUTHSERV_IDS: 'mx.gateway.example' }), registry: DEFAULT_REGISTRY, version: 'bench', redact: ['phishing@pot'], folds: 5, minTokenDocs: 2, sources: {} });
+  const { report } = await train(all(), { config: loadConfig({ BALLOTWATCH_TRUSTED_AUTHSERV_IDS: 'mx.gateway.example' }), registry: DEFAULT_REGISTRY, version: 'bench', redact: ['phishing@pot'], folds: 5, minTokenDocs: 2, signalFloor: 1, sources: {} });
   const n = Object.values(report.learned).reduce((a, b) => a + b, 0);
   console.log(`training on all sources (${n} messages): ${(ms(t) / 1000).toFixed(1)} s; vocabulary ${report.vocabulary}, kept ${report.savedTokens}`);
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -4,7 +4,7 @@ import type { CorpusItem } from '../corpus/read-corpus';
 import { SIGNALS, type ImpersonationRegistry, type Signal } from '../features';
 import { MailError } from '../mail';
 import { analyse } from '../pipeline';
-import { featureNames, featureVector, trainCombiner } from '../scoring/combiner';
+import { featureNames, featureVector, signalFloors, trainCombiner } from '../scoring/combiner';
 import { DEFAULT_BAYES_OPTIONS, SparseBayes } from './bayes';
 import { BAYES_CLASSES, CATEGORIES, categoryOf, isCivic, type BayesClass } from './categories';
 import type { Model } from './model-file';
@@ -19,6 +19,8 @@ export interface TrainOptions {
   folds: number;
   /** Tokens seen in fewer training messages are dropped from the saved model. */
   minTokenDocs: number;
+  /** Minimum log-odds a full-strength threat/process signal adds to its category (see signalFloors). */
+  signalFloor: number;
   /** Free-form description of the sources, stored in the model. */
   sources: Record<string, unknown>;
   onProgress?: (done: number, stage: string) => void;
@@ -84,6 +86,7 @@ export async function train(items: Iterable<CorpusItem>, opts: TrainOptions): Pr
     xs,
     docs.map((d) => CATEGORIES.indexOf(categoryOf(BAYES_CLASSES[d.label]))),
     docs.map((d) => d.label),
+    { l2: 1e-3, bayesL2Factor: 10, epochs: 3000, learningRate: 0.1, floors: signalFloors(SIGNALS, opts.signalFloor) },
   );
   const pruned = bayes.pruned(opts.minTokenDocs);
   const learned = Object.fromEntries(BAYES_CLASSES.map((c, i) => [c, bayes.docs[i]])) as Record<BayesClass, number>;
@@ -91,7 +94,7 @@ export async function train(items: Iterable<CorpusItem>, opts: TrainOptions): Pr
   const model: Model = {
     version: opts.version,
     createdAt: new Date().toISOString(),
-    training: { sources: opts.sources, learned, skipped: skipped.length, redact: opts.redact, folds: opts.folds, minTokenDocs: opts.minTokenDocs, vocabulary: report.vocabulary, savedTokens: report.savedTokens },
+    training: { sources: opts.sources, signalFloor: opts.signalFloor, learned, skipped: skipped.length, redact: opts.redact, folds: opts.folds, minTokenDocs: opts.minTokenDocs, vocabulary: report.vocabulary, savedTokens: report.savedTokens },
     bayes: pruned,
     combiner,
   };

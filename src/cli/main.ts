@@ -11,7 +11,7 @@ const USAGE = `usage: ballotwatch <command> [options]
 
   scan PATH... [--json] [--model FILE]
       PATH is a message file, a folder (recursively) or - for stdin.
-  train --corpus DIR... --out FILE [--version V] [--redact STR]... [--folds N]
+  train --corpus DIR... --out FILE [--version V] [--redact STR]... [--folds N] [--signal-floor X]
       DIR holds label folders (ham, spam, intimidation, disinformation) of raw messages.
   eval --corpus DIR [--json] [--model FILE]
       per-category precision/recall/F1, ham FPR, ROC AUC, confusion matrix, share suspicious.
@@ -37,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
             redact: { type: 'string', multiple: true },
             folds: { type: 'string' },
             'min-token-docs': { type: 'string' },
+            'signal-floor': { type: 'string' },
           }),
         );
       case 'eval':
@@ -81,6 +82,14 @@ export function str(p: Parsed, name: string): string | undefined {
 export function strs(p: Parsed, name: string): string[] {
   const v = p.values[name];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+}
+
+export function num(p: Parsed, name: string, dflt: number): number {
+  const v = str(p, name);
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, not "${v}"`);
+  return n;
 }
 
 export function int(p: Parsed, name: string, dflt: number): number {

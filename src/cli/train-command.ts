@@ -5,7 +5,7 @@ import { saveModel } from '../classifier/model-file';
 import { train } from '../classifier/train';
 import { readCorpus, type CorpusItem } from '../corpus/read-corpus';
 import { loadRegistry } from '../features';
-import { UsageError, int, str, strs, type Parsed } from './main';
+import { UsageError, int, num, str, strs, type Parsed } from './main';
 
 export async function runTrain(p: Parsed): Promise<number> {
   const corpora = strs(p, 'corpus');
@@ -23,6 +23,7 @@ export async function runTrain(p: Parsed): Promise<number> {
     redact: strs(p, 'redact'),
     folds: int(p, 'folds', 5),
     minTokenDocs: int(p, 'min-token-docs', 2),
+    signalFloor: num(p, 'signal-floor', 1),
     sources: { corpora },
     onProgress: (n, stage) => process.stderr.write(`train: ${n} ${stage}\n`),
   });
