@@ -153,5 +153,13 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[
     if (ext) t.add(`attx:${ext[1].toLowerCase()}`);
   }
   for (const w of mail.warnings) t.add(`warn:${w.code}`);
-  return [...t];
+  const out = [...t];
+  if (!opts.redact?.length) return out;
+  // A redacted string leaks through decoded headers, display names, Message-IDs and Received
+  // lines too (the phishing_pot corpus writes `phishing@pot` everywhere): drop every token that
+  // has any part of it as a component ("fd:pot", "mid:pot@x", "phish pot").
+  const parts = [...new Set(opts.redact.flatMap((r) => r.toLowerCase().split(/[^\p{L}\p{N}]+/u)).filter((x) => x.length >= 2))];
+  const stems = parts.map((x) => stem(x, 'en'));
+  const re = new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${[...parts, ...stems].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:[^\\p{L}\\p{N}]|$)`, 'u');
+  return out.filter((tok) => !re.test(tok));
 }

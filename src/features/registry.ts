@@ -16,7 +16,7 @@ export const MAX_SIGNAL_TEXT = 100_000;
 /** Signals that only make sense in election-related mail; others run on everything. */
 const ELECTION_ONLY = new Set([
   'THREAT_ELECTION_WORKER', 'DOXXING_THREAT', 'COERCION_VOTE', 'COERCION_EMPLOYER', 'SURVEILLANCE_CLAIM', 'PROCESS_VOTE_REMOTE', 'PROCESS_WRONG_DATE',
-  'PROCESS_POLLING_PLACE', 'PROCESS_REGISTRATION', 'PROCESS_FEES_ID', 'PROCESS_MAIL_BALLOT', 'FRAUD_CLAIM',
+  'PROCESS_POLLING_PLACE', 'PROCESS_REGISTRATION', 'PROCESS_FEES_ID', 'PROCESS_MAIL_BALLOT', 'FRAUD_CLAIM', 'FRAUD_VIDEO_LINK',
 ]);
 /** Cheap gate: the election-only rules are skipped when none of these words occur (most mail). Whole
  * words: a substring gate ("elect") let "electronic" and "select" through, running every rule on

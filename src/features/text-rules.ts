@@ -246,10 +246,30 @@ export const TEXT_RULES: TextRule[] = [
   },
 ];
 
-/** The text rules as registry signal definitions. */
-export const textSignals: SignalDef[] = TEXT_RULES.map((r) => ({
-  id: r.id,
-  group: r.group,
-  description: r.description,
-  run: (ctx) => matchPatterns(ctx, r.patterns, r.base),
-}));
+/** Hosts where fabricated "fraud" footage is passed around. */
+const VIDEO_HOSTS = /(?:^|\.)(?:youtube\.com|youtu\.be|rumble\.com|bitchute\.com|vimeo\.com|tiktok\.com|odysee\.com|brighteon\.com|t\.me|dailymotion\.com|drive\.google\.com|streamable\.com)$/;
+const FRAUD_RULE = TEXT_RULES.find((r) => r.id === 'FRAUD_CLAIM')!;
+const VIDEO_WORDS = [/\b(?:video|footage|clip|livestream|watch (?:this|it|now)|mira (?:este|el) video|grabacion)\b/];
+
+/** The text rules as registry signal definitions, plus the fraud-claim-with-video-link combination. */
+export const textSignals: SignalDef[] = [
+  ...TEXT_RULES.map((r) => ({
+    id: r.id,
+    group: r.group,
+    description: r.description,
+    run: (ctx: Parameters<SignalDef['run']>[0]) => matchPatterns(ctx, r.patterns, r.base),
+  })),
+  {
+    id: 'FRAUD_VIDEO_LINK',
+    group: 'fraud_claim',
+    description: 'A fraud claim that points to video (YouTube, Rumble, BitChute, TikTok, Telegram, .mp4 …)',
+    run(ctx) {
+      const link = ctx.mail.urls.find((u) => VIDEO_HOSTS.test(u.host) || /\.(?:mp4|mov|webm)(?:[?#]|$)/i.test(u.url));
+      if (!link) return null;
+      const claim = matchPatterns(ctx, FRAUD_RULE.patterns, 1);
+      const video = matchPatterns(ctx, VIDEO_WORDS, 1);
+      if (!claim || !video) return null;
+      return { strength: Math.min(claim.strength, video.strength) * 0.8, evidence: `${claim.evidence} with a link to ${link.host || link.url}` };
+    },
+  },
+];

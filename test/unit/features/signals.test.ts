@@ -99,3 +99,15 @@ describe('lookalike domains', () => {
     expect(lookalike(['usрs.com'], DEFAULT_REGISTRY)?.evidence).toContain('look-alike characters');
   });
 });
+
+describe('fraud claims with video', () => {
+  it('fires on a fraud claim that links to video, not on the claim alone or a video alone', async () => {
+    const both = await signals({ html: '<p>Watch this video of ballots being burned in the county before YouTube deletes it!</p><a href="https://rumble.com/v123">watch</a>' });
+    expect(both.FRAUD_CLAIM).toBeDefined();
+    expect(both.FRAUD_VIDEO_LINK.evidence).toContain('rumble.com');
+    const noLink = await signals({ text: 'Watch: ballots being burned, the election was rigged.' });
+    expect(noLink.FRAUD_VIDEO_LINK).toBeUndefined();
+    const noClaim = await signals({ html: '<p>Watch the video of our candidate forum before the election.</p><a href="https://youtube.com/watch?v=1">video</a>' });
+    expect(noClaim.FRAUD_VIDEO_LINK).toBeUndefined();
+  });
+});
