@@ -54,6 +54,9 @@ export interface StructureScan {
  * it. Linear in the message size plus O(b^2) in boundaries (b is bounded by maxDepth * maxParts).
  */
 export function scanStructure(raw: Buffer, limits: MailLimits): StructureScan {
+  // Most mail is single-part: without a "boundary" parameter there is nothing to count (this skips
+  // a latin1 copy of the whole message; the byte search is case-sensitive, so check both forms).
+  if (raw.indexOf('oundary') < 0 && raw.indexOf('OUNDARY') < 0) return { boundaries: [], parts: 0, depth: 0 };
   const s = raw.toString('latin1');
   const decl: { b: string; at: number }[] = [];
   for (const m of s.matchAll(BOUNDARY_RE)) {

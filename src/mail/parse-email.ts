@@ -30,12 +30,21 @@ export function stripMboxLine(raw: Buffer): Buffer {
   return raw;
 }
 
+/** True when every byte is ASCII white space (no copy of the message is made). */
+function isBlank(raw: Buffer): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const b = raw[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0x0b && b !== 0x0c) return false;
+  }
+  return true;
+}
+
 /**
  * Checks the cheap limits and that the bytes look like a message at all, before any real parsing.
  * Throws MailError: the caller turns it into an `unscanned` verdict with the reason.
  */
 export function precheck(raw: Buffer, limits: MailLimits): Buffer {
-  if (raw.length === 0 || raw.toString('latin1').trim() === '') throw new MailError('empty', 'the message is empty');
+  if (isBlank(raw)) throw new MailError('empty', 'the message is empty');
   if (raw.length > limits.maxBytes) {
     throw new MailError('too_large', `message is ${raw.length} bytes (limit ${limits.maxBytes})`);
   }
@@ -80,24 +89,25 @@ function headerText(parsed: ParsedMail, name: string): string {
  */
 function lostBody(msg: Buffer, parsed: ParsedMail, warnings: ParseWarning[]): string {
   const ct = headerText(parsed, 'content-type');
-  const body = msg.subarray(headerEnd(msg).bodyStart).toString('utf8');
+  const bodyBytes = msg.subarray(headerEnd(msg).bodyStart);
+  const body = () => bodyBytes.toString('utf8');
   const hasText = !!(parsed.text && parsed.text.trim()) || !!(typeof parsed.html === 'string' && parsed.html.trim());
   if (/^\s*multipart\//i.test(ct)) {
     const bm = /boundary\s*=\s*(?:"([^"]+)"|([^\s;]+))/i.exec(ct);
     const boundary = bm ? (bm[1] ?? bm[2]) : null;
-    if (!boundary || !body.includes(`--${boundary}`)) {
+    if (!boundary || bodyBytes.indexOf(`--${boundary}`) < 0) {
       warnings.push({
         code: 'missing_boundary',
         message: boundary
           ? `multipart boundary "${boundary}" never occurs in the body: the body was scanned as plain text`
           : 'multipart message without a boundary parameter: the body was scanned as plain text',
       });
-      return body;
+      return body();
     }
   }
-  if (!hasText && parsed.attachments.length === 0 && body.trim().length > 0) {
+  if (!hasText && parsed.attachments.length === 0 && !isBlank(bodyBytes)) {
     warnings.push({ code: 'body_not_decoded', message: 'the parser found no text in a non-empty body: the body was scanned as raw text' });
-    return body;
+    return body();
   }
   return '';
 }
