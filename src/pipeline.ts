@@ -1,12 +1,12 @@
 import { BAYES_CLASSES, CATEGORIES, type Category } from './classifier/categories';
 import type { Clue } from './classifier/bayes';
-import { defaultModelPath, loadModel, type Model } from './classifier/model-file';
+import { defaultModelPath, loadModel, ModelError, type Model } from './classifier/model-file';
 import { tokenize, type TokenizeOptions } from './classifier/tokenize';
 import { loadConfig, type ScanConfig } from './config';
-import { extractSignals, loadRegistry, type ImpersonationRegistry, type Signal } from './features';
+import { extractSignals, loadRegistry, SIGNALS, type ImpersonationRegistry, type Signal } from './features';
 import { MailError, parseEmail } from './mail';
 import type { ParsedEmail } from './mail/types';
-import { featureIndex, featureVector, predict } from './scoring/combiner';
+import { featureIndex, featureNames, featureVector, predict } from './scoring/combiner';
 import { DEFAULT_ACTIONS, decide, gatewayHeaders, type Action, type Verdict } from './scoring/verdict';
 
 export interface ScoredSignal extends Signal {
@@ -58,6 +58,13 @@ export class Scanner {
     readonly config: ScanConfig,
   ) {
     this.registry = loadRegistry(config.registryFile);
+    // A model trained with another set of signals would silently drop (or misplace) inputs.
+    const expected = featureNames(SIGNALS.map((s) => s.id));
+    if (model.combiner.features.join() !== expected.join()) {
+      const missing = expected.filter((f) => !model.combiner.features.includes(f));
+      const extra = model.combiner.features.filter((f) => !expected.includes(f));
+      throw new ModelError(`model ${model.version} was trained for other signals (missing: ${missing.join(', ') || 'none'}; unknown: ${extra.join(', ') || 'none'}): retrain it with \`ballotwatch train\``);
+    }
   }
 
   static fromConfig(config: ScanConfig = loadConfig(), modelPath?: string): Scanner {

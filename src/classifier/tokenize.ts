@@ -121,7 +121,7 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[
       t.add(d ? `mid:${orgDomain(d[1])}` : 'mid:NODOMAIN');
       t.add(`midshape:${shape(h.value)}`);
     } else if (h.name === 'date') {
-      const tz = /([+-]\d{4}|[A-Z]{2,4})\s*(?:\([^)]*\))?\s*$/.exec(h.value);
+      const tz = /([+-]\d{4}|[A-Z]{2,4})\s*(?:\([^)]*\))?\s*$/.exec(h.value.trimEnd().slice(-64));
       t.add(`tz:${tz ? tz[1] : 'none'}`);
     } else if (opts.headerValues === true && !HEADER_SKIP.has(h.name) && !h.name.startsWith('list-')) {
       // Values of the remaining headers, as SpamAssassin's Bayes does. Off by default: measured on
@@ -130,8 +130,10 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[
     }
   }
   if (from?.address) t.add(`fromshape:${shape(from.address.split('@')[0])}`);
-  for (const r of mail.received.slice(0, 6)) {
-    for (const host of r.match(/[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,}/gi) ?? []) {
+  for (const received of mail.received.slice(0, 6)) {
+    // Bounded and left-anchored: a 250 KB Received line took 26 s with the unanchored host pattern.
+    const r = received.slice(0, 2000);
+    for (const host of r.match(/(?<![a-z0-9.-])[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,10}\.[a-z]{2,}/gi) ?? []) {
       t.add(`rcv:${orgDomain(host)}`);
       t.add(`rcvh:${host.toLowerCase()}`);
     }

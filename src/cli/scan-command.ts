@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { loadConfig } from '../config';
-import { splitMbox } from '../corpus/read-corpus';
+import { CorpusError, splitMbox } from '../corpus/read-corpus';
 import { Scanner, type ScanResult } from '../pipeline';
 import { UsageError, str, type Parsed } from './main';
 import { listInputs } from './inputs';
@@ -68,11 +68,19 @@ export async function runScan(p: Parsed): Promise<number> {
     const files = listInputs(path);
     let done = 0;
     for (const file of files) {
-      const buf = readFileSync(file);
-      if (/\.mbox(\.gz)?$/.test(file)) {
-        let i = 0;
-        for (const m of splitMbox(buf)) emit(`${file}#${i++}`, await scanner.scan(m));
-      } else emit(file, await scanner.scan(buf));
+      // One unreadable file or broken mbox is reported and skipped; the scan goes on.
+      try {
+        const buf = readFileSync(file);
+        if (/\.mbox(\.gz)?$/.test(file)) {
+          let i = 0;
+          for (const m of splitMbox(buf)) emit(`${file}#${i++}`, await scanner.scan(m));
+        } else emit(file, await scanner.scan(buf));
+      } catch (err: unknown) {
+        if (!(err instanceof CorpusError) && !(err instanceof Error && 'code' in err)) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        emit(file, scanner.unscanned({ code: 'unreadable', message }, 0, 0));
+        failed++;
+      }
       if (++done % 1000 === 0 && files.length > 2000) process.stderr.write(`scanned ${done}/${files.length}\n`);
     }
   }

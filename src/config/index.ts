@@ -21,7 +21,9 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ScanConfig {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable means "not set": coerced, '' would silently become 0 (every message suspicious).
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   const e = parsed.data;
   const t = (s: number | undefined, f: number | undefined) => ({ suspicious: s ?? e.BALLOTWATCH_SUSPICIOUS, flagged: f ?? e.BALLOTWATCH_FLAGGED });

@@ -20,10 +20,22 @@ export interface CorpusItem {
 }
 
 /** Splits an mbox (or mbox.gz) into messages at "From " lines that follow a blank line or start the file. */
+/** Largest decompressed mbox accepted (a gzip bomb must not exhaust memory). */
+export const MAX_MBOX_BYTES = 512 * 1024 * 1024;
+
 export function splitMbox(buf: Buffer): Buffer[] {
-  const data = buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf;
+  let data = buf;
+  if (buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      data = gunzipSync(buf, { maxOutputLength: MAX_MBOX_BYTES });
+    } catch (err: unknown) {
+      throw new CorpusError(`cannot decompress mbox: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   const s = data.toString('latin1');
   const starts: number[] = [];
+  // Bytes before the first "From " line are a message too (never drop them silently).
+  if (!s.startsWith('From ') && s.trim()) starts.push(0);
   if (s.startsWith('From ')) starts.push(0);
   for (let i = s.indexOf('\nFrom '); i >= 0; i = s.indexOf('\nFrom ', i + 1)) {
     if (i === 0 || s[i - 1] === '\n' || (s[i - 1] === '\r' && s[i - 2] === '\n')) starts.push(i + 1);

@@ -29,7 +29,8 @@ export const headerSignals: SignalDef[] = [
     run(ctx) {
       const from = ctx.mail.from;
       if (!from?.domain) return null;
-      const m = /([a-z0-9.-]+\.(?:gov|com|org|net|us|info|edu))\b/i.exec(from.name);
+      // Bounded input and a left anchor: a 250 KB display name took 39 s with the unanchored form.
+      const m = /(?<![a-z0-9.-])([a-z0-9.-]{1,100}\.(?:gov|com|org|net|us|info|edu))\b/i.exec(from.name.slice(0, 256));
       if (!m) return null;
       const shown = m[1].toLowerCase().replace(/^.*@/, '');
       if (orgDomain(shown) === orgDomain(from.domain)) return null;

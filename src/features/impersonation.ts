@@ -3,10 +3,17 @@ import { foldChars, hasConfusables } from './normalize';
 import type { ImpersonationRegistry } from './registry-schema';
 import type { SignalContext, SignalDef } from './types';
 
-/** Does `domain` belong to one of `owned` (exact, subdomain, or a ".gov"-style suffix)? */
+/**
+ * State and local government names under .us (RFC 1480 locality names: sos.state.oh.us,
+ * co.washoe.nv.us, ci.fresno.ca.us). The rest of .us is open to anyone: ohio-voter-portal.us is
+ * not a government domain.
+ */
+const US_LOCALITY = /(?:^|\.)(?:state|co|ci|city|county|town|twp|vil|k12|lib|cc|tec|gen|dst|nsn)\.(?:[a-z0-9-]+\.)?[a-z]{2}\.us$/;
+
+/** Does `domain` belong to one of `owned` (exact, subdomain, or a ".gov"-style suffix)? ".us" means a locality name. */
 export function domainOwned(domain: string, owned: string[]): boolean {
   const d = domain.toLowerCase();
-  return owned.some((o) => (o.startsWith('.') ? d.endsWith(o) : d === o || d.endsWith(`.${o}`)));
+  return owned.some((o) => (o === '.us' ? US_LOCALITY.test(d) : o.startsWith('.') ? d.endsWith(o) : d === o || d.endsWith(`.${o}`)));
 }
 
 function escapeRe(s: string): string {
@@ -30,7 +37,7 @@ function allGroupAliases(reg: ImpersonationRegistry): string[] {
   return a;
 }
 
-/** Domains the message presents as its sender: From, Reply-To, Return-Path. */
+/** Domains the message presents as its sender: From and Reply-To (Return-Path is usually a bulk mailer's). */
 function senderDomains(ctx: SignalContext): string[] {
   const m = ctx.mail;
   const out = new Set<string>();
@@ -119,6 +126,7 @@ export const impersonationSignals: SignalDef[] = [
   },
 ];
 
+/** '.us' stands for .us locality names only (see domainOwned). */
 const OFFICIAL_SUFFIXES = ['.gov', '.mil', '.us'];
 
 interface LookalikeTables {

@@ -15,7 +15,8 @@ export const CONTEXT_WEIGHT = {
   negated: 0.2,
 } as const;
 
-const NEGATION = /\b(?:not|cannot|can'?t|never|no|isn'?t|aren'?t|won'?t|don'?t|doesn'?t|false|myth|untrue|nunca|falso|ni)\b[^.!?\n]*$/;
+const NEGATION = /\b(?:not|cannot|can'?t|never|no|isn'?t|aren'?t|won'?t|don'?t|doesn'?t|false|myth|untrue|nunca|falso|ni)\b[^.!?,;\n]{0,14}$/;
+const CONDITION = /\b(?:if|unless|or else|si|a menos que)\b[^.!?\n]*$/;
 
 export interface RuleMatch {
   strength: number;
@@ -63,7 +64,10 @@ export function matchPatterns(ctx: SignalContext, patterns: RegExp[], base: numb
       const end = start + m[0].length;
       let w: number = CONTEXT_WEIGHT.own;
       // "You can NOT vote by text", "Nunca se vota por texto": advisories state the rule they debunk.
-      if (NEGATION.test(text.slice(Math.max(0, start - 40), start))) w = CONTEXT_WEIGHT.negated;
+      // Only a negation right before the match counts, and not in a condition: "if you do not vote
+      // for him we will come after you" is a threat, not a denial of one.
+      const before = text.slice(Math.max(0, start - 40), start);
+      if (NEGATION.test(before) && !CONDITION.test(before)) w = CONTEXT_WEIGHT.negated;
       if (part === 'quoted') w = ctx.reporting ? CONTEXT_WEIGHT.quotedReport : CONTEXT_WEIGHT.quoted;
       else if (ctx.reporting && insideQuotes(text, start, end)) w = CONTEXT_WEIGHT.ownQuotedReport;
       if (w > best) {

@@ -18,7 +18,7 @@ const INVISIBLE_RE = /\u034f|\u17b4|\u17b5|\u180b|\u180c|\u180d|[\u00ad\u061c\u1
 const MARKS_RE = /\p{M}+/gu;
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
 /** A word mixing letters with leet digits/symbols, e.g. "v0te", "k!ll", "d3m0cr4ts". */
-const LEET_WORD_RE = /(?<![\w@$!])[a-z0-9@$!]*[0-9@$!][a-z][a-z0-9@$!]*(?![\w@])/g;
+const LEET_WORD_RE = /(?<![\w@$!])[a-z0-9@$!]{0,30}[0-9@$!][a-z][a-z0-9@$!]{0,30}(?![\w@])/g;
 /** Three or more single letters separated by one space, dot, dash or underscore: "v o t e". */
 const SPACED_RE = /(?<![\p{L}\p{N}])\p{L}(?:[ ._*-]\p{L}){2,}(?![\p{L}\p{N}])/gu;
 

@@ -15,12 +15,14 @@ const FORWARD_MARKERS = [
   /^inicio del mensaje reenviado:?/,
   /^on .{3,120} wrote:\s*$/,
   /^el .{3,120} escribio:\s*$/,
-  /^from: .{1,200}$/, // Outlook's inline header block of the quoted original ("From: … Sent: …")
-  /^de: .{1,200}$/,
 ];
 
+/** Outlook-style inline header block of a quoted original: "From: …" then Sent/Date/To/Subject. */
+const INLINE_FROM = /^(?:from|de): .{1,200}$/;
+const INLINE_NEXT = /^(?:sent|date|to|subject|cc|enviado|fecha|para|asunto): /;
+
 const REPORTING_CUES: [RegExp, string][] = [
-  [/\b(forwarding|forwarded|fwd|fw|fyi|reenvio|reenviando)\b/, 'forward'],
+  [/\b(forwarding|forwarded|fyi|reenvio|reenviando|reenvie)\b/, 'forward'],
   [/\bis (this|it) (real|legit|legitimate|true|a scam)\b|\bes (esto )?(real|verdad|legitimo|cierto)\b|\b(es|sera) cierto\b/, 'question'],
   [/\b(please|pls) (advise|look into|investigate|review)\b|\bplease report\b/, 'report'],
   [/\b(reported|reporting|reports that|according to|officials (said|say|warn)|told reporters|said in a statement|spokes(wo)?man|spokesperson)\b/, 'news'],
@@ -41,26 +43,35 @@ export interface QuoteSplit {
 
 export function splitQuoted(text: string): QuoteSplit {
   // Fast path: no quoting at all (most mail).
-  if (!/^\s*>|^-{2,}|^begin forwarded|^inicio del mensaje|wrote:\s*$|escribio:\s*$|^from: |^de: /m.test(text)) {
-    const cues = reportingCues(text);
+  if (!/^[ \t]*>|^-{2,}|^begin forwarded|^inicio del mensaje|wrote:[ \t]*$|escribio:[ \t]*$|^from: |^de: /m.test(text)) {
+    const cues = reportingCues(body(text));
     return { own: text, quoted: '', reporting: cues.length > 0, cues };
   }
   const lines = text.split('\n');
   const own: string[] = [];
   const quoted: string[] = [];
   let inForward = false;
-  for (const raw of lines) {
-    const line = raw.trim();
-    if (!inForward && ANY_FORWARD_MARKER.test(line)) inForward = true;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (!inForward && (ANY_FORWARD_MARKER.test(line) || (INLINE_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => INLINE_NEXT.test(l.trim()))))) inForward = true;
     if (inForward || line.startsWith('>')) quoted.push(line.replace(/^(>\s?)+/, ''));
     else own.push(line);
   }
   const ownText = own.join('\n');
-  const cues = reportingCues(ownText);
+  const cues = reportingCues(body(ownText));
   return { own: ownText, quoted: quoted.join('\n'), reporting: cues.length > 0, cues };
 }
 
 const ANY_CUE = new RegExp(REPORTING_CUES.map(([re]) => `(?:${re.source})`).join('|'));
+
+/**
+ * The text without its first line (the subject): a "Fwd:" or "FYI" subject costs an attacker
+ * nothing, so reporting cues count only in the body, where a real forward carries its markers.
+ */
+function body(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl < 0 ? '' : text.slice(nl + 1);
+}
 
 function reportingCues(text: string): string[] {
   if (!ANY_CUE.test(text)) return [];

@@ -21,7 +21,7 @@ export const registrySchema = z.object({
     z.object({
       name: z.string().min(2),
       aliases: z.array(z.string().min(2)).min(1),
-      /** Exact domains or suffixes (".gov" matches any *.gov). */
+      /** Exact domains or suffixes (".gov" matches any *.gov; ".us" only state/local names such as sos.state.oh.us). */
       domains: z.array(z.string().min(2)).min(1),
     }),
   ),

@@ -24,12 +24,32 @@ const ELECTION_ONLY = new Set([
 const ELECTION_WORDS =
   /\b(?:vot(?:e|es|ed|er|ers|ing|ar|o|os|ante|antes|acion|aciones|en|aste|ara|aras)|ballots?|elect(?:ion|ions|oral|ed|s)|eleccion(?:es)?|electoral|polls?|polling|precincts?|clerks?|canvass\w*|certif(?:y|ied|ying|ication|icar|ica)|boletas?|casillas?|afiliacion|affiliation|democrat\w*|republican\w*|candidat\w*|urnas?)\b/;
 
-/** The text the signals read: subject and body, HTML-rendered text when there is no usable plain part. */
+/** The text the signals read: subject, plain text, and the HTML rendering unless it repeats the plain text. */
 export function signalText(mail: ParsedEmail): string {
   let body = mail.text;
-  // Spam and evasive mail often put junk in the plain part and the message in the HTML (or its alt text).
-  if (!body.trim() || (mail.htmlText && mail.htmlText.length > 3 * body.length)) body = `${body}\n${mail.htmlText}`;
+  // Evasive mail puts a harmless plain part beside the real message in the HTML (or its alt text):
+  // the HTML is read whenever it says something the plain part does not.
+  if (mail.htmlText && !sameText(mail.text, mail.htmlText)) body = `${body}\n${mail.htmlText}`;
   return `${mail.subject}\n\n${body}`.slice(0, MAX_SIGNAL_TEXT);
+}
+
+/**
+ * Cheap test that `html` renders the same words as `plain` (the usual multipart/alternative):
+ * a few word runs sampled across the HTML text must all occur in the plain text.
+ */
+export function sameText(plain: string, html: string): boolean {
+  if (!plain.trim()) return false;
+  const squash = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ');
+  const p = squash(plain);
+  const h = squash(html).trim();
+  if (h.length <= 30) return p.includes(h);
+  for (let k = 0; k < 6; k++) {
+    const at = Math.floor(((h.length - 30) * k) / 5);
+    const start = h.indexOf(' ', at) + 1;
+    const probe = h.slice(start, start + 24).trim();
+    if (probe.length >= 8 && !p.includes(probe)) return false;
+  }
+  return true;
 }
 
 export interface SignalOptions {

@@ -40,6 +40,8 @@ export function headerEnd(raw: Buffer): { end: number; bodyStart: number } {
 }
 
 const BOUNDARY_RE = /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi;
+/** A Content-Type header line with its folded continuation lines. */
+const CONTENT_TYPE_RE = /^content-type:[^\r\n]{0,2000}(?:\r?\n[ \t][^\r\n]{0,2000}){0,20}/gim;
 
 /** Shape of the MIME tree, found by a linear scan of the raw bytes before the real parse. */
 export interface StructureScan {
@@ -59,11 +61,15 @@ export function scanStructure(raw: Buffer, limits: MailLimits): StructureScan {
   if (raw.indexOf('oundary') < 0 && raw.indexOf('OUNDARY') < 0) return { boundaries: [], parts: 0, depth: 0 };
   const s = raw.toString('latin1');
   const decl: { b: string; at: number }[] = [];
-  for (const m of s.matchAll(BOUNDARY_RE)) {
-    const b = m[1] ?? m[2];
-    if (!decl.some((d) => d.b === b)) decl.push({ b, at: m.index ?? 0 });
-    if (decl.length > limits.maxParts) {
-      throw new MailError('too_many_parts', `more than ${limits.maxParts} multipart boundaries`);
+  // Only boundaries declared in Content-Type headers count: "boundary=x" written in a body is text
+  // (counting it let padding turn a threat into an unscanned message).
+  for (const ct of s.matchAll(CONTENT_TYPE_RE)) {
+    for (const m of ct[0].matchAll(BOUNDARY_RE)) {
+      const b = m[1] ?? m[2];
+      if (!decl.some((d) => d.b === b)) decl.push({ b, at: (ct.index ?? 0) + (m.index ?? 0) });
+      if (decl.length > limits.maxParts) {
+        throw new MailError('too_many_parts', `more than ${limits.maxParts} multipart boundaries`);
+      }
     }
   }
   let parts = 0;

@@ -71,3 +71,34 @@ describe('ballotwatch scan', () => {
     expect(o.category).toBe('disinformation');
   });
 });
+
+describe('scan keeps going past bad files', () => {
+  it('reports a corrupt mbox.gz as unreadable and scans the rest; keeps the leading message of an mbox without a From line', async () => {
+    const { mkdtempSync, writeFileSync, copyFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'bw-scan-'));
+    try {
+      writeFileSync(join(dir, 'a-bad.mbox.gz'), Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+      writeFileSync(join(dir, 'b-plain.mbox'), readFileSync(specimen('scenarios/vote-by-text.eml')));
+      copyFileSync(specimen('scenarios/office-early-voting.eml'), join(dir, 'c.eml'));
+      const r = await runCli(['scan', '--json', dir]);
+      const out = lines(r.stdout);
+      expect(out.map((o) => o.verdict)).toEqual(['unscanned', expect.stringMatching(/suspicious|flagged/), 'clean']);
+      expect(out[0].reason.code).toBe('unreadable');
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('model compatibility', () => {
+  it('refuses a model trained for another set of signals', async () => {
+    const { Scanner } = await import('../../src/pipeline');
+    const { loadConfig } = await import('../../src/config');
+    const { loadModel, defaultModelPath } = await import('../../src/classifier/model-file');
+    const model = loadModel(defaultModelPath());
+    model.combiner = { ...model.combiner, features: model.combiner.features.slice(0, -1), weights: model.combiner.weights.map((w) => w.slice(0, -1)) };
+    expect(() => new Scanner(model, loadConfig({}))).toThrow(/trained for other signals/);
+  });
+});

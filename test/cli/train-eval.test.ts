@@ -39,9 +39,13 @@ describe('ballotwatch train and eval', () => {
     expect(o.total).toBe(130);
     expect(Object.keys(o.perCategory)).toEqual(['ham', 'spam', 'intimidation', 'disinformation']);
     expect(o.confusion.ham).toBeDefined();
-    expect(o.hamFalsePositiveRate).toBeGreaterThanOrEqual(0);
+    const ham = o.perLabel.ham;
+    expect(o.hamFalsePositiveRate).toBeCloseTo((ham.suspicious + ham.flagged) / ham.n, 4);
     expect(o.aucThreatVsHam).toBeGreaterThan(0.5);
-    expect(typeof o.suspiciousShare).toBe('number');
+    const suspicious = Object.values(o.perLabel as Record<string, { suspicious: number }>).reduce((a, v) => a + v.suspicious, 0);
+    expect(o.suspiciousShare).toBeCloseTo(suspicious / 130, 4);
+    const row = o.confusion.intimidation;
+    expect(row.ham + row.spam + row.intimidation + row.disinformation + row.unscanned).toBe(40);
   });
 
   it('refuses train without --out', async () => {

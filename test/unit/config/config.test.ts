@@ -33,3 +33,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BALLOTWATCH_DISINFORMATION_SUSPICIOUS: '0.95', BALLOTWATCH_DISINFORMATION_FLAGGED: '0.9' })).toThrow(/disinformation/);
   });
 });
+
+describe('empty variables', () => {
+  it('treats an empty variable as unset, not as 0', () => {
+    const c = loadConfig({ BALLOTWATCH_SUSPICIOUS: '', BALLOTWATCH_MAX_BYTES: '  ' });
+    expect(c.thresholds.intimidation.suspicious).toBe(0.5);
+    expect(c.limits.maxBytes).toBe(10 * 1024 * 1024);
+  });
+});

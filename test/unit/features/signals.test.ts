@@ -111,3 +111,40 @@ describe('fraud claims with video', () => {
     expect(noClaim.FRAUD_VIDEO_LINK).toBeUndefined();
   });
 });
+
+describe('review findings', () => {
+  it('keeps conditional threats at full strength (a condition is not a negation)', async () => {
+    const s = await signals({ text: 'If you do not vote for him we will come after you.' });
+    expect(s.THREAT_VIOLENCE.strength).toBeGreaterThanOrEqual(0.9);
+    const d = await signals({ text: "Don't vote for her, we will hurt you." });
+    expect(d.THREAT_VIOLENCE.strength).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('is not fooled by a "Fwd:" subject and a "From:" line into treating a threat as quoted', async () => {
+    const s = await signals({ subject: 'Fwd: your vote', text: 'From: a neighbor\n\nChange your party or we will come after you.' });
+    expect(s.THREAT_VIOLENCE.strength).toBeGreaterThanOrEqual(0.9);
+    expect(s.REPORTED_CONTEXT).toBeUndefined();
+  });
+
+  it('still treats an Outlook-style quoted header block as quoted', async () => {
+    const s = await signals({ text: 'FYI, sending to IT.\n\nFrom: Angry Person <x@example.com>\nSent: Monday\nSubject: certify\n\nWe will come after you.' });
+    expect(s.THREAT_VIOLENCE.strength).toBeLessThan(0.2);
+  });
+
+  it('does not take any .us domain for a government one', async () => {
+    const s = await signals({ from: '"Secretary of State" <alerts@ohio-voter-portal.us>', text: 'Your voter registration has been cancelled.' });
+    expect(s.OFFICIAL_IMPERSONATION).toBeDefined();
+    expect(s.OFFICIAL_SENDER).toBeUndefined();
+    expect(lookalike(['cisa-gov.us'], DEFAULT_REGISTRY)?.evidence).toContain('imitates a .gov');
+    const real = await signals({ from: 'Clerk <clerk@co.washoe.nv.us>', text: 'Early voting starts Monday.' });
+    expect(real.OFFICIAL_SENDER).toBeDefined();
+  });
+
+  it('reads a threat that is only in the HTML part of a multipart/alternative message', async () => {
+    const s = await signals({
+      text: 'Please see the attached community newsletter for this month. Thank you for being a valued member of the neighborhood association.',
+      html: '<p>We know where you live. Vote for him or we will come after you.</p>',
+    });
+    expect(s.THREAT_VIOLENCE).toBeDefined();
+  });
+});

@@ -106,3 +106,11 @@ describe('parseEmail', () => {
     }
   });
 });
+
+describe('boundary padding', () => {
+  it('counts only boundaries declared in Content-Type headers', async () => {
+    const pad = Array.from({ length: 250 }, (_, i) => `boundary=x${i}`).join(' ');
+    const m = await parseEmail(buildEmail({ text: `We will come after you. ${pad}` }), DEFAULT_LIMITS);
+    expect(m.text).toContain('come after you');
+  });
+});
