@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ModelError } from '../classifier/model-file';
 import { ConfigError } from '../config';
 import { CorpusError } from '../corpus/read-corpus';
+import { SIGNALS } from '../features';
 import { runCorpus } from './corpus-command';
 import { runEval } from './eval-command';
 import { runScan } from './scan-command';
@@ -15,6 +16,8 @@ const USAGE = `usage: ballotwatch <command> [options]
       DIR holds label folders (ham, spam, intimidation, disinformation) of raw messages.
   eval --corpus DIR [--json] [--model FILE]
       per-category precision/recall/F1, ham FPR, ROC AUC, confusion matrix, share suspicious.
+  signals
+      lists every signal: id, group, description.
   corpus --shared DIR --out DIR
       prepares ../shared/corpora as a labelled corpus split 70/30 into train/ and test/.
 
@@ -42,6 +45,9 @@ export async function main(argv: string[]): Promise<number> {
         );
       case 'eval':
         return await runEval(parse(rest, { corpus: { type: 'string', multiple: true }, json: { type: 'boolean' }, model: { type: 'string' }, out: { type: 'string' } }));
+      case 'signals':
+        for (const d of SIGNALS) process.stdout.write(`${d.id}\t${d.group}\t${d.description}\n`);
+        return 0;
       case 'corpus':
         return runCorpus(parse(rest, { shared: { type: 'string' }, out: { type: 'string' } }));
       case undefined:

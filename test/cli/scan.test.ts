@@ -102,3 +102,16 @@ describe('model compatibility', () => {
     expect(() => new Scanner(model, loadConfig({}))).toThrow(/trained for other signals/);
   });
 });
+
+describe('ballotwatch signals', () => {
+  it('lists every signal with its group and description', async () => {
+    const r = await runCli(['signals']);
+    const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(rows.map((x) => x[0])).toEqual(expect.arrayContaining(['THREAT_VIOLENCE', 'PROCESS_VOTE_REMOTE', 'DMARC_FAIL', 'REPORTED_CONTEXT']));
+    for (const [id, group, description] of rows) {
+      expect(id).toMatch(/^[A-Z][A-Z0-9_]+$/);
+      expect(group).toBeTruthy();
+      expect(description.length).toBeGreaterThan(10);
+    }
+  });
+});
