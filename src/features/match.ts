@@ -25,6 +25,14 @@ export interface RuleMatch {
 
 const EVIDENCE_CHARS = 160;
 
+/** True when the match sits in a question ("Is it true that we can vote by text?", "¿Es cierto que…?"). */
+function insideQuestion(text: string, start: number, end: number): boolean {
+  const from = Math.max(text.lastIndexOf('.', start), text.lastIndexOf('!', start), text.lastIndexOf('\n', start), text.lastIndexOf('?', start - 1));
+  const sentenceEnd = text.slice(end, end + 300).search(/[.!?\n]/);
+  const closesWithQuestion = sentenceEnd >= 0 && text[end + sentenceEnd] === '?';
+  return closesWithQuestion || text.slice(from + 1, start).includes('\u00bf');
+}
+
 const unions = new WeakMap<RegExp[], RegExp>();
 function unionOf(patterns: RegExp[]): RegExp {
   let u = unions.get(patterns);
@@ -69,7 +77,7 @@ export function matchPatterns(ctx: SignalContext, patterns: RegExp[], base: numb
       const before = text.slice(Math.max(0, start - 40), start);
       if (NEGATION.test(before) && !CONDITION.test(before)) w = CONTEXT_WEIGHT.negated;
       if (part === 'quoted') w = ctx.reporting ? CONTEXT_WEIGHT.quotedReport : CONTEXT_WEIGHT.quoted;
-      else if (ctx.reporting && insideQuotes(text, start, end)) w = CONTEXT_WEIGHT.ownQuotedReport;
+      else if (ctx.reporting && (insideQuotes(text, start, end) || insideQuestion(text, start, end))) w = CONTEXT_WEIGHT.ownQuotedReport;
       if (w > best) {
         best = w;
         const tag = part === 'quoted' ? ' [quoted]' : w < 1 ? ' [reported]' : '';

@@ -148,3 +148,12 @@ describe('review findings', () => {
     expect(s.THREAT_VIOLENCE).toBeDefined();
   });
 });
+
+describe('questions about rumours', () => {
+  it('discounts a falsehood that a voter asks about', async () => {
+    const q = await signals({ text: 'Hola, ¿es cierto que se puede votar por mensaje de texto este año? Mi vecina dice que sí.' });
+    expect(q.PROCESS_VOTE_REMOTE.strength).toBeLessThan(0.3);
+    const claim = await signals({ text: 'Este año se puede votar por mensaje de texto al 55555. Nos vemos.' });
+    expect(claim.PROCESS_VOTE_REMOTE.strength).toBeGreaterThan(0.8);
+  });
+});
