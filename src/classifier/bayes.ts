@@ -98,6 +98,22 @@ export class SparseBayes {
 
   constructor(readonly options: BayesOptions = DEFAULT_BAYES_OPTIONS) {}
 
+  private scratch: { n: number; fs: Float64Array[]; fid: Int32Array[]; counts: Int32Array; strength: Float64Array } | null = null;
+
+  private scratchFor(n: number) {
+    if (!this.scratch || this.scratch.n < n) {
+      const size = Math.max(n, 1024);
+      this.scratch = {
+        n: size,
+        fs: Array.from({ length: K }, () => new Float64Array(size)),
+        fid: Array.from({ length: K }, () => new Int32Array(size)),
+        counts: new Int32Array(K),
+        strength: new Float64Array(size),
+      };
+    }
+    return this.scratch;
+  }
+
   /** Token id, creating it when `create` (training); -1 for an unknown token otherwise. */
   id(token: string, create: boolean): number {
     let id = this.vocab.get(token);
@@ -164,9 +180,12 @@ export class SparseBayes {
     const logp = new Float64Array(K);
     // Candidate clues per active class: f values and token ids in preallocated typed arrays
     // (object-per-clue allocation and a comparator sort cost more than the rest of scoring).
-    const fs = active.map(() => new Float64Array(n));
-    const fid = active.map(() => new Int32Array(n));
-    const counts = new Int32Array(active.length);
+    // Scratch buffers reused across messages (allocating ~30 KB of typed arrays per message showed
+    // up as garbage-collector time in the scan profile).
+    const scratch = this.scratchFor(n);
+    const fs = scratch.fs;
+    const fid = scratch.fid;
+    const counts = scratch.counts.fill(0);
     const A = active.length;
     const act = Int32Array.from(active);
     const invDocs = new Float64Array(K);
@@ -224,7 +243,7 @@ export class SparseBayes {
       // The maxDiscriminators most extreme clues: cutoff by quickselect on |f − 0.5|.
       let cutoff = 0;
       if (m > maxDiscriminators) {
-        const strength = new Float64Array(m);
+        const strength = scratch.strength.subarray(0, m);
         for (let i = 0; i < m; i++) strength[i] = Math.abs(fs[j][i] - 0.5);
         cutoff = kthLargest(strength, maxDiscriminators);
       }
