@@ -1,11 +1,17 @@
 import { domainOwned } from './impersonation';
-import type { SignalDef } from './types';
+import type { AuthResult } from '../mail/types';
+import type { SignalContext, SignalDef } from './types';
 
 /** Organisational part of a domain: the last two labels (three for a few public suffixes). */
 export function orgDomain(domain: string): string {
   const labels = domain.toLowerCase().split('.').filter(Boolean);
   const n = /^(?:co|com|org|net|gov|ac|edu)\.[a-z]{2}$/.test(labels.slice(-2).join('.')) ? 3 : 2;
   return labels.slice(-n).join('.');
+}
+
+/** Authentication-Results entries stamped by a configured (trusted) authserv-id. */
+function trustedAuth(ctx: SignalContext): AuthResult[] {
+  return ctx.mail.authResults.filter((r) => ctx.trustedAuthservIds.includes(r.authservId));
 }
 
 export const headerSignals: SignalDef[] = [
@@ -42,7 +48,7 @@ export const headerSignals: SignalDef[] = [
     group: 'headers',
     description: 'A trusted gateway stamped DMARC (or SPF and DKIM both) as failed',
     run(ctx) {
-      const trusted = ctx.mail.authResults.filter((r) => ctx.trustedAuthservIds.includes(r.authservId));
+      const trusted = trustedAuth(ctx);
       if (trusted.length === 0) return null;
       const dmarc = trusted.find((r) => r.method === 'dmarc' && (r.result === 'fail' || r.result === 'permerror'));
       if (dmarc) return { strength: 0.9, evidence: `Authentication-Results: ${dmarc.raw.slice(0, 200)}` };
@@ -61,7 +67,7 @@ export const headerSignals: SignalDef[] = [
       if (!from?.domain) return null;
       const owned = ctx.registry.officials.some((o) => domainOwned(from.domain, o.domains));
       if (!owned) return null;
-      const pass = ctx.mail.authResults.some((r) => ctx.trustedAuthservIds.includes(r.authservId) && r.method === 'dmarc' && r.result === 'pass');
+      const pass = trustedAuth(ctx).some((r) => r.method === 'dmarc' && r.result === 'pass');
       return { strength: pass ? 1 : 0.5, evidence: `From ${from.address}${pass ? ' (DMARC pass from a trusted gateway)' : ' (not verified)'}` };
     },
   },
