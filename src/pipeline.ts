@@ -91,7 +91,9 @@ export class Scanner {
 
   score(a: Analysis, ms: () => number = () => 0): ScanResult {
     const { mail, signals } = a;
-    const bayes = this.model.bayes.score(a.tokens, this.config.minLearns);
+    const ids = this.model.bayes.ids(a.tokens, false);
+    const bayes = this.model.bayes.scoreIds(ids, this.config.minLearns);
+    const headerBayes = this.model.bayes.scoreIds(this.model.bayes.headerIds(ids), this.config.minLearns);
     let bayesStatus: ScanResult['bayes'] = { status: 'ok', knownTokens: bayes.knownTokens };
     const learnedEnough = BAYES_CLASSES.filter((c) => bayes.chi[c] !== null).length;
     if (bayes.knownTokens < this.config.minTokens) {
@@ -99,7 +101,8 @@ export class Scanner {
     } else if (learnedEnough < 2) {
       bayesStatus = { status: 'uncertain', reason: `fewer than 2 classes have ${this.config.minLearns} learned messages`, knownTokens: bayes.knownTokens };
     }
-    const x = featureVector(this.model.combiner.features, bayesStatus.status === 'ok' ? bayes : null, signals);
+    const ok = bayesStatus.status === 'ok';
+    const x = featureVector(this.model.combiner.features, ok ? bayes : null, signals, ok ? headerBayes : null);
     const scores = predict(this.model.combiner, x);
     const { verdict, category, score } = decide(scores, this.config.thresholds);
     const top = category === 'ham' ? (['intimidation', 'disinformation', 'spam'] as const).reduce((p, q) => (scores[q] > scores[p] ? q : p)) : category;

@@ -3,7 +3,7 @@ import { endianness } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { SparseBayes } from './bayes';
+import { HEADER_TOKEN, SparseBayes } from './bayes';
 import { BAYES_CLASSES, CATEGORIES } from './categories';
 import type { CombinerModel } from '../scoring/combiner';
 
@@ -90,9 +90,11 @@ export function parseModel(buf: Buffer, source = 'model'): Model {
   if (endianness() === 'LE') Buffer.from(counts.buffer).set(bytes);
   else for (let i = 0; i < counts.length; i++) counts[i] = bytes.readInt32LE(i * 4);
   bayes.counts = counts;
+  bayes.headerMask = new Uint8Array(Math.max(1024, tokens.length));
   for (let i = 0; i < tokens.length; i++) {
     bayes.vocab.set(tokens[i], i);
     bayes.tokens.push(tokens[i]);
+    if (HEADER_TOKEN.test(tokens[i])) bayes.headerMask[i] = 1;
   }
   bayes.recomputeTotals();
   return { version: d.version, createdAt: d.createdAt, training: d.training, bayes, combiner: d.combiner };

@@ -76,7 +76,7 @@ export async function train(items: Iterable<CorpusItem>, opts: TrainOptions): Pr
     for (const [d, i] of inFold) {
       const s = bayes.scoreIds(d.ids, opts.config.minLearns);
       const ok = s.knownTokens >= opts.config.minTokens && BAYES_CLASSES.filter((c) => s.chi[c] !== null).length >= 2;
-      xs[i] = featureVector(names, ok ? s : null, d.signals);
+      xs[i] = featureVector(names, ok ? s : null, d.signals, ok ? bayes.scoreIds(bayes.headerIds(d.ids), opts.config.minLearns) : null);
     }
     for (const [d] of inFold) bayes.learnIds(d.ids, d.label, 1);
     opts.onProgress?.(f + 1, `fold of ${opts.folds} scored`);

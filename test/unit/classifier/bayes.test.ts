@@ -108,3 +108,18 @@ describe('kthLargest', () => {
     }
   });
 });
+
+describe('envelope-only view', () => {
+  it('keeps only header tokens, and the mask survives a save and load', () => {
+    const b = toyModel();
+    b.learn(['fd:example.org', 'rcv:mx.example.org', 'viagra', 's:offer', 'url:x.example'], 'spam');
+    const ids = b.ids(['fd:example.org', 'viagra', 'rcv:mx.example.org', 's:offer', 'url:x.example'], false);
+    const tokens = (m: SparseBayes, xs: Int32Array) => Array.from(xs, (i) => m.tokens[i]);
+    expect(tokens(b, b.headerIds(ids))).toEqual(['fd:example.org', 'rcv:mx.example.org', 'url:x.example']);
+    const names = featureNames([]);
+    const combiner = trainCombiner(names, [new Float64Array(names.length)], [0], [0], { l2: 1e-3, bayesL2Factor: 1, epochs: 1, learningRate: 0.1 });
+    const back = parseModel(serializeModel({ version: 'v', createdAt: 'now', training: {}, bayes: b, combiner })).bayes;
+    const backIds = back.ids(['fd:example.org', 'viagra', 'rcv:mx.example.org'], false);
+    expect(tokens(back, back.headerIds(backIds))).toEqual(['fd:example.org', 'rcv:mx.example.org']);
+  });
+});
