@@ -32,7 +32,10 @@ export function featureNames(signalIds: readonly string[]): string[] {
     'bias',
     ...BAYES_CLASSES.map((c) => `bayes_chi_${c}`),
     ...BAYES_CLASSES.map((c) => `bayes_lo_${c}`),
-    ...BAYES_CLASSES.map((c) => `bayes_hlo_${c}`),
+    // Envelope view for ham and spam only: their envelope tokens come from thousands of real
+    // messages; the election classes' come from hand-written fixtures with invented domains, which
+    // an envelope-only view would learn as evidence.
+    ...(['ham', 'spam'] as const).map((c) => `bayes_hlo_${c}`),
     'bayes_uncertain',
     ...signalIds.map((s) => `sig_${s}`),
     ...SUMMED_GROUPS.map((g) => `group_${g}`),
@@ -65,7 +68,8 @@ export function featureVector(names: string[], bayes: BayesScore | null, signals
       if (lo !== null) x[index.get(`bayes_lo_${c}`)!] = lo / 3;
       // The envelope-only view (see HEADER_TOKEN in classifier/bayes.ts).
       const hlo = headers?.clueLogOdds[c] ?? null;
-      if (hlo !== null) x[index.get(`bayes_hlo_${c}`)!] = hlo / 3;
+      const hi = index.get(`bayes_hlo_${c}`);
+      if (hlo !== null && hi !== undefined) x[hi] = hlo / 3;
     }
   } else x[index.get('bayes_uncertain')!] = 1;
   for (const s of signals) {
