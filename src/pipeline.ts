@@ -3,7 +3,7 @@ import type { Clue } from './classifier/bayes';
 import { defaultModelPath, loadModel, ModelError, type Model } from './classifier/model-file';
 import { tokenize, type TokenizeOptions } from './classifier/tokenize';
 import { loadConfig, type ScanConfig } from './config';
-import { extractSignals, loadRegistry, SIGNALS, type ImpersonationRegistry, type Signal } from './features';
+import { extractSignals, loadRegistry, SIGNALS, signalText, type ImpersonationRegistry, type Signal } from './features';
 import { MailError, parseEmail } from './mail';
 import type { ParsedEmail } from './mail/types';
 import { featureIndex, featureNames, featureVector, predict } from './scoring/combiner';
@@ -46,8 +46,10 @@ export interface Analysis {
 /** Parse, signals and tokens: shared by scanning and training so both see the same features. */
 export async function analyse(raw: Buffer, config: ScanConfig, registry: ImpersonationRegistry, tokenizeOptions: TokenizeOptions = {}): Promise<Analysis> {
   const mail = await parseEmail(raw, config.limits);
-  const signals = extractSignals(mail, { registry, trustedAuthservIds: config.trustedAuthservIds });
-  return { mail, signals, tokens: tokenize(mail, tokenizeOptions) };
+  // Subject + body (with the HTML rendering when it differs) is built once for both stages.
+  const text = signalText(mail);
+  const signals = extractSignals(mail, { registry, trustedAuthservIds: config.trustedAuthservIds }, text);
+  return { mail, signals, tokens: tokenize(mail, tokenizeOptions, text) };
 }
 
 export class Scanner {
@@ -104,8 +106,7 @@ export class Scanner {
     const ok = bayesStatus.status === 'ok';
     const x = featureVector(this.model.combiner.features, ok ? bayes : null, signals, ok ? headerBayes : null);
     const scores = predict(this.model.combiner, x);
-    const { verdict, category, score } = decide(scores, this.config.thresholds);
-    const top = category === 'ham' ? (['intimidation', 'disinformation', 'spam'] as const).reduce((p, q) => (scores[q] > scores[p] ? q : p)) : category;
+    const { verdict, category, score, threat: top } = decide(scores, this.config.thresholds);
     const ci = CATEGORIES.indexOf(top);
     const w = this.model.combiner.weights;
     const idx = featureIndex(this.model.combiner.features);

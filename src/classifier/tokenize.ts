@@ -64,11 +64,11 @@ const HEADER_SKIP = new Set(['to', 'cc', 'date', 'message-id', 'subject', 'from'
  * words, header names present, mailer, content types and charsets, Received hosts, Message-ID
  * domain, link hosts and attachment types. Returns unique tokens (presence, not counts).
  */
-export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}): string[] {
+export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}, text: string = signalText(mail)): string[] {
   const t = new Set<string>();
   // The same body text the signals read: plain text, plus the HTML rendering when it says something
   // else (tokenizing both renderings of a multipart/alternative doubled the work for no measured gain).
-  const rawBody = signalText(mail).slice(mail.subject.length);
+  const rawBody = text.slice(mail.subject.length);
   const body = foldChars(redactAll(rawBody, opts.redact));
   if (opts.caps !== false) {
     let n = 0;

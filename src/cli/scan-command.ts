@@ -3,7 +3,7 @@ import { loadConfig } from '../config';
 import { CorpusError, splitMbox } from '../corpus/read-corpus';
 import { Scanner, type ScanResult } from '../pipeline';
 import { UsageError, str, type Parsed } from './main';
-import { listInputs } from './inputs';
+import { listInputs } from '../corpus/list-files';
 
 function readStdin(): Promise<Buffer> {
   return new Promise((resolve, reject) => {

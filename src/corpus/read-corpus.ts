@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { listInputs } from './list-files';
 import { CATEGORIES, type Category } from '../classifier/categories';
 
 /** A corpus path that cannot be read as labelled folders. */
@@ -50,25 +51,6 @@ export function splitMbox(buf: Buffer): Buffer[] {
   return out;
 }
 
-function walk(dir: string, out: string[]): void {
-  for (const name of readdirSync(dir).sort()) {
-    if (name.startsWith('.') || name === 'cmds') continue;
-    const p = join(dir, name);
-    const st = statSync(p);
-    if (st.isDirectory()) walk(p, out);
-    else if (st.isFile()) out.push(p);
-  }
-}
-
-/** Lists the files of a path: the file itself, or every file below a folder (sorted, recursive). */
-export function listFiles(path: string): string[] {
-  const st = statSync(path);
-  if (st.isFile()) return [path];
-  const out: string[] = [];
-  walk(path, out);
-  return out;
-}
-
 /**
  * Reads a corpus folder: subfolders named by label (`ham`, `spam`, `intimidation`,
  * `disinformation`) holding raw messages, one per file, or mbox files (`*.mbox`, `*.mbox.gz`).
@@ -79,7 +61,7 @@ export function* readCorpus(dir: string): Generator<CorpusItem> {
   const labels = readdirSync(dir).filter((d) => (CATEGORIES as readonly string[]).includes(d) && statSync(join(dir, d)).isDirectory());
   if (labels.length === 0) throw new CorpusError(`${dir} has no label folder (${CATEGORIES.join(', ')})`);
   for (const label of labels as Category[]) {
-    for (const file of listFiles(join(dir, label))) {
+    for (const file of listInputs(join(dir, label))) {
       const buf = readFileSync(file);
       if (/\.mbox(\.gz)?$/.test(file)) {
         let i = 0;

@@ -58,8 +58,8 @@ export interface SignalOptions {
 }
 
 /** Builds the shared context once, then runs each signal; a failing signal is reported, not thrown. */
-export function buildContext(mail: ParsedEmail, opts: SignalOptions): SignalContext {
-  const split = splitQuoted(normalizeText(signalText(mail)));
+export function buildContext(mail: ParsedEmail, opts: SignalOptions, text: string = signalText(mail)): SignalContext {
+  const split = splitQuoted(normalizeText(text));
   return {
     mail,
     own: split.own,
@@ -71,8 +71,9 @@ export function buildContext(mail: ParsedEmail, opts: SignalOptions): SignalCont
   };
 }
 
-export function extractSignals(mail: ParsedEmail, opts: SignalOptions): Signal[] {
-  const ctx = buildContext(mail, opts);
+/** `text` is signalText(mail), passed in when the caller already has it (analyse() shares it with tokenize). */
+export function extractSignals(mail: ParsedEmail, opts: SignalOptions, text: string = signalText(mail)): Signal[] {
+  const ctx = buildContext(mail, opts, text);
   const election = ELECTION_WORDS.test(ctx.own) || ELECTION_WORDS.test(ctx.quoted);
   const out: Signal[] = [];
   for (const def of SIGNALS) {

@@ -27,13 +27,17 @@ export const DEFAULT_ACTIONS: ActionPolicy = { clean: 'accept', suspicious: 'add
  * Score → verdict. The score is the probability that the message is not legitimate mail
  * (1 − P(ham)); the category is the most likely non-ham one, and its thresholds apply.
  */
-export function decide(probs: Record<Category, number>, thresholds: Thresholds): { verdict: Verdict; category: Category; score: number } {
+export function decide(
+  probs: Record<Category, number>,
+  thresholds: Thresholds,
+): { verdict: Verdict; category: Category; score: number; threat: Exclude<Category, 'ham'> } {
   const score = 1 - probs.ham;
+  /** The most likely non-ham category, whatever the verdict (its clues and contributions are reported). */
   const threat = (['intimidation', 'disinformation', 'spam'] as const).reduce((a, b) => (probs[b] > probs[a] ? b : a));
   const t = thresholds[threat];
-  if (score >= t.flagged) return { verdict: 'flagged', category: threat, score };
-  if (score >= t.suspicious) return { verdict: 'suspicious', category: threat, score };
-  return { verdict: 'clean', category: 'ham', score };
+  if (score >= t.flagged) return { verdict: 'flagged', category: threat, score, threat };
+  if (score >= t.suspicious) return { verdict: 'suspicious', category: threat, score, threat };
+  return { verdict: 'clean', category: 'ham', score, threat };
 }
 
 /** Headers a gateway can add, as rspamd's milter reply does. */

@@ -31,7 +31,7 @@ describe('combiner', () => {
 
 describe('decide', () => {
   it('maps the score (1 - P(ham)) to clean, suspicious and flagged with the category thresholds', () => {
-    expect(decide({ ham: 0.8, spam: 0.1, intimidation: 0.05, disinformation: 0.05 }, thresholds)).toEqual({ verdict: 'clean', category: 'ham', score: expect.closeTo(0.2, 6) });
+    expect(decide({ ham: 0.8, spam: 0.1, intimidation: 0.05, disinformation: 0.05 }, thresholds)).toEqual({ verdict: 'clean', category: 'ham', score: expect.closeTo(0.2, 6), threat: 'spam' });
     expect(decide({ ham: 0.3, spam: 0.05, intimidation: 0.6, disinformation: 0.05 }, thresholds).verdict).toBe('suspicious');
     expect(decide({ ham: 0.02, spam: 0.01, intimidation: 0.07, disinformation: 0.9 }, thresholds)).toMatchObject({ verdict: 'flagged', category: 'disinformation' });
     expect(decide({ ham: 0.42, spam: 0.58, intimidation: 0, disinformation: 0 }, thresholds).verdict).toBe('clean');
