@@ -1,5 +1,5 @@
 import type { MailLimits } from '../mail/limits';
-import type { Thresholds } from '../scoring/verdict';
+import type { ActionPolicy, Thresholds } from '../scoring/verdict';
 import { envSchema } from './schema';
 
 /** The scanner's validated, frozen configuration. */
@@ -8,6 +8,7 @@ export interface ScanConfig {
   trustedAuthservIds: string[];
   registryFile: string | undefined;
   thresholds: Thresholds;
+  actions: ActionPolicy;
   minLearns: number;
   minTokens: number;
   limits: MailLimits;
@@ -44,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustedAuthservIds: e.BALLOTWATCH_TRUSTED_AUTHSERV_IDS,
     registryFile: e.BALLOTWATCH_REGISTRY_FILE,
     thresholds,
+    actions: { clean: e.BALLOTWATCH_ACTION_CLEAN, suspicious: e.BALLOTWATCH_ACTION_SUSPICIOUS, flagged: e.BALLOTWATCH_ACTION_FLAGGED, unscanned: e.BALLOTWATCH_ACTION_UNSCANNED },
     minLearns: e.BALLOTWATCH_MIN_LEARNS,
     minTokens: e.BALLOTWATCH_MIN_TOKENS,
     limits: Object.freeze({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 const prob = z.coerce.number().min(0).max(1);
 const positiveInt = z.coerce.number().int().positive();
+const action = z.enum(['accept', 'add_header', 'quarantine']);
 const csv = z
   .string()
   .default('')
@@ -32,6 +33,11 @@ export const envSchema = z.object({
   BALLOTWATCH_MIN_LEARNS: positiveInt.default(100),
   /** Bayes guard: a message with fewer known tokens is "uncertain" (rspamd min_tokens 11). */
   BALLOTWATCH_MIN_TOKENS: positiveInt.default(11),
+  /** What each verdict tells the gateway to do (rspamd's actions); thresholds above pick the verdict. */
+  BALLOTWATCH_ACTION_CLEAN: action.default('accept'),
+  BALLOTWATCH_ACTION_SUSPICIOUS: action.default('add_header'),
+  BALLOTWATCH_ACTION_FLAGGED: action.default('quarantine'),
+  BALLOTWATCH_ACTION_UNSCANNED: action.default('add_header'),
   /** Mail limits: see src/mail/limits.ts for the reasons behind each default. */
   BALLOTWATCH_MAX_BYTES: positiveInt.default(10 * 1024 * 1024),
   BALLOTWATCH_MAX_HEADER_BYTES: positiveInt.default(256 * 1024),

@@ -21,7 +21,6 @@ export interface ActionPolicy {
   unscanned: Action;
 }
 
-export const DEFAULT_ACTIONS: ActionPolicy = { clean: 'accept', suspicious: 'add_header', flagged: 'quarantine', unscanned: 'add_header' };
 
 /**
  * Score → verdict. The score is the probability that the message is not legitimate mail
