@@ -4,10 +4,11 @@ import { defaultModelPath, loadModel, ModelError, type Model } from './classifie
 import { tokenize, type TokenizeOptions } from './classifier/tokenize';
 import { loadConfig, type ScanConfig } from './config';
 import { extractSignals, loadRegistry, SIGNALS, signalText, type ImpersonationRegistry, type Signal } from './features';
+import { simhashWords } from './features/simhash';
 import { MailError, parseEmail } from './mail';
 import type { ParsedEmail } from './mail/types';
 import { featureIndex, featureNames, featureVector, predict } from './scoring/combiner';
-import { DEFAULT_ACTIONS, decide, gatewayHeaders, type Action, type Verdict } from './scoring/verdict';
+import { decide, gatewayHeaders, type Action, type Verdict } from './scoring/verdict';
 
 export interface ScoredSignal extends Signal {
   /** Log-odds this signal adds to the result's category against ham (the combiner's weight × strength). */
@@ -31,7 +32,15 @@ export interface ScanResult {
   /** Why the message was not scanned (unscanned only). */
   reason?: { code: string; message: string };
   warnings: { code: string; message: string }[];
-  message: { from: string | null; subject: string; date: string | null; messageId: string; size: number };
+  message: {
+    from: string | null;
+    subject: string;
+    date: string | null;
+    messageId: string;
+    size: number;
+    /** 64-bit simhash of subject + body (16 hex digits) for grouping near-duplicates; null when too short or unscanned. */
+    simhash: string | null;
+  };
   model: string;
   ms: number;
 }
@@ -41,6 +50,7 @@ export interface Analysis {
   mail: ParsedEmail;
   signals: Signal[];
   tokens: string[];
+  simhash: string | null;
 }
 
 /** Parse, signals and tokens: shared by scanning and training so both see the same features. */
@@ -49,7 +59,8 @@ export async function analyse(raw: Buffer, config: ScanConfig, registry: Imperso
   // Subject + body (with the HTML rendering when it differs) is built once for both stages.
   const text = signalText(mail);
   const signals = extractSignals(mail, { registry, trustedAuthservIds: config.trustedAuthservIds }, text);
-  return { mail, signals, tokens: tokenize(mail, tokenizeOptions, text) };
+  const tokens = tokenize(mail, tokenizeOptions, text);
+  return { mail, signals, tokens, simhash: simhashWords(tokens) };
 }
 
 export class Scanner {
@@ -122,13 +133,13 @@ export class Scanner {
       category,
       score: Math.round(score * 10000) / 10000,
       scores: rounded,
-      action: DEFAULT_ACTIONS[verdict],
+      action: this.config.actions[verdict],
       headers: {},
       signals: scored,
       clues,
       bayes: bayesStatus,
       warnings: mail.warnings,
-      message: { from: mail.from?.address || null, subject: mail.subject, date: mail.date, messageId: mail.messageId, size: mail.size },
+      message: { from: mail.from?.address || null, subject: mail.subject, date: mail.date, messageId: mail.messageId, size: mail.size, simhash: a.simhash },
       model: this.model.version,
       ms: 0,
     };
@@ -143,14 +154,14 @@ export class Scanner {
       category: null,
       score: null,
       scores: null,
-      action: DEFAULT_ACTIONS.unscanned,
+      action: this.config.actions.unscanned,
       headers: {},
       signals: [],
       clues: [],
       bayes: { status: 'uncertain', reason: 'not scanned', knownTokens: 0 },
       reason,
       warnings: [],
-      message: { from: null, subject: '', date: null, messageId: '', size },
+      message: { from: null, subject: '', date: null, messageId: '', size, simhash: null },
       model: this.model.version,
       ms: Math.round(ms * 100) / 100,
     };
