@@ -6,6 +6,7 @@ import { SIGNALS } from '../features';
 import { runCorpus } from './corpus-command';
 import { runEval } from './eval-command';
 import { runScan } from './scan-command';
+import { runKeys, runServe } from './serve-command';
 import { runTrain } from './train-command';
 
 const USAGE = `usage: ballotwatch <command> [options]
@@ -16,12 +17,17 @@ const USAGE = `usage: ballotwatch <command> [options]
       DIR holds label folders (ham, spam, intimidation, disinformation) of raw messages.
   eval --corpus DIR [--json] [--model FILE]
       per-category precision/recall/F1, ham FPR, ROC AUC, confusion matrix, share suspicious.
+  serve [--role api|worker|all] [--port N]
+      runs the HTTP service. With REDIS_URL: the API and/or a BullMQ worker (ROLE); without it:
+      one process with an embedded SQLite store in BALLOTWATCH_DATA_DIR.
+  keys create --role gateway|analyst|admin
+      prints a new API key and its BALLOTWATCH_API_KEYS entry (role:sha256hex).
   signals
       lists every signal: id, group, description.
   corpus --shared DIR --out DIR
       prepares ../shared/corpora as a labelled corpus split 70/30 into train/ and test/.
 
-Configuration comes from BALLOTWATCH_* environment variables (see README.md).`;
+Configuration comes from PORT, REDIS_URL, ROLE and BALLOTWATCH_* environment variables (see README.md).`;
 
 export class UsageError extends Error {}
 
@@ -45,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
         );
       case 'eval':
         return await runEval(parse(rest, { corpus: { type: 'string', multiple: true }, json: { type: 'boolean' }, model: { type: 'string' }, out: { type: 'string' } }));
+      case 'serve':
+        return await runServe(parse(rest, { role: { type: 'string' }, port: { type: 'string' } }));
+      case 'keys':
+        return runKeys(parse(rest, { role: { type: 'string' } }));
       case 'signals':
         for (const d of SIGNALS) process.stdout.write(`${d.id}\t${d.group}\t${d.description}\n`);
         return 0;

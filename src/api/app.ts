@@ -1,0 +1,314 @@
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { ApiKeyEntry, Role, ServiceConfig } from '../config/service';
+import type { Completions } from '../queue/completions';
+import type { ScanQueue } from '../queue/queues';
+import { groupCampaigns } from '../store/campaigns';
+import type { Envelope, MessageRecord, ResultStore } from '../store/types';
+import { requireRole, type Principal } from './auth';
+import { ApiError, errorHandler } from './errors';
+import type { Metrics } from './metrics';
+import { openApiDocument } from './openapi';
+import * as v from './validators';
+
+export interface AppDeps {
+  config: ServiceConfig;
+  keys: ApiKeyEntry[];
+  metrics: Metrics;
+  log: Logger;
+  /** Problems that make the process not ready (empty when ready). */
+  readiness: () => Promise<string[]>;
+  /** Absent on a worker-only process, which serves only /healthz, /readyz and /metrics. */
+  api?: { store: ResultStore; queue: ScanQueue; completions: Completions };
+  now?: () => number;
+}
+
+/** Who may call what. Gateways ingest and read their results; analysts read and correct; admins do everything. */
+export const ROUTE_ROLES = {
+  ingest: ['gateway', 'admin'],
+  result: ['gateway', 'analyst', 'admin'],
+  read: ['analyst', 'admin'],
+  admin: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+const DAY = 86_400_000;
+type Handler = (req: Request, res: Response) => Promise<void>;
+const h = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
+
+/** Builds the app; never listens (tests and the server both call this). */
+export function buildApp(d: AppDeps): express.Express {
+  const app = express();
+  const now = d.now ?? Date.now;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  app.use(
+    pinoHttp({
+      logger: d.log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // No bodies, no headers (they carry keys): method, path, status, time and the key id only.
+      serializers: {
+        req: (req: { id: string; method: string; url: string; raw?: Request }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0], key: req.raw?.principal?.keyId }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use((req, res, next) => {
+    const end = d.metrics.httpSeconds.startTimer();
+    res.on('finish', () => end({ method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+
+  const auth = (roles: readonly Role[]) => [requireRole(d.keys, roles), limiter];
+  const limiter = rateLimit({
+    windowMs: 1000,
+    limit: (req: Request) => d.config.rateLimits[(req.principal as Principal).role],
+    keyGenerator: (req: Request) => (req.principal as Principal).keyId,
+    standardHeaders: 'draft-6',
+    legacyHeaders: false,
+    validate: false,
+    handler: (req, _res, next, options) => {
+      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const wait = Math.max(1, Math.ceil(((reset?.getTime() ?? now() + options.windowMs) - now()) / 1000));
+      next(new ApiError(429, 'rate_limited', `rate limit of ${options.limit} requests per second for this key exceeded`, { 'Retry-After': String(wait) }));
+    },
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get(
+    '/readyz',
+    h(async (_req, res) => {
+      const problems = await d.readiness();
+      res.status(problems.length ? 503 : 200).json({ status: problems.length ? 'unavailable' : 'ready', problems });
+    }),
+  );
+  app.get(
+    '/metrics',
+    ...auth(ROUTE_ROLES.admin),
+    h(async (_req, res) => {
+      res.set('Content-Type', d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
+    }),
+  );
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+
+  if (d.api) mountApi(app, d, d.api, auth, now);
+
+  app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
+  app.use(errorHandler(d.log));
+  return app;
+}
+
+function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api']>, auth: (roles: readonly Role[]) => express.RequestHandler[], now: () => number): void {
+  const { store, queue, completions } = a;
+  const rawBody = express.raw({ type: () => true, limit: d.config.scan.limits.maxBytes });
+
+  app.post(
+    '/v1/messages',
+    ...auth(ROUTE_ROLES.ingest),
+    (req, _res, next) => {
+      // The type is checked before the body is read: a wrong client is told at once.
+      const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type !== 'message/rfc822' && type !== 'application/octet-stream') {
+        d.metrics.ingest.inc({ outcome: 'rejected' });
+        return next(new ApiError(415, 'unsupported_media_type', `send the raw message as message/rfc822 or application/octet-stream, not "${type || 'none'}"`));
+      }
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > d.config.scan.limits.maxBytes) {
+        d.metrics.ingest.inc({ outcome: 'rejected' });
+        return next(new ApiError(413, 'too_large', `message is ${declared} bytes; the limit is ${d.config.scan.limits.maxBytes}`));
+      }
+      next();
+    },
+    rawBody,
+    h(async (req, res) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (!raw.length) {
+        d.metrics.ingest.inc({ outcome: 'rejected' });
+        throw new ApiError(400, 'empty_body', 'the request body is empty: send the raw message');
+      }
+      const env = v.envelopeHeaders.safeParse(req.headers);
+      if (!env.success) throw new ApiError(400, 'bad_envelope', env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      const { wait } = v.ingestQuery.parse(req.query);
+      const e = env.data;
+      const envelope: Envelope = {
+        clientIp: e['x-client-ip'] ?? null,
+        mailFrom: e['x-mail-from'] ?? null,
+        rcptTo: e['x-rcpt-to'],
+        helo: e['x-helo'] ?? null,
+        gateway: e['x-gateway-id'] ?? `key:${(req.principal as Principal).keyId}`,
+      };
+      const id = createHash('sha256').update(raw).digest('hex');
+      let accepted: { created: boolean; record: MessageRecord };
+      try {
+        accepted = await store.accept({ id, raw, receivedAt: now(), envelope });
+        // A duplicate still queued may have lost its job (a crash between the two writes): adding
+        // it again is harmless, the job id is the message id.
+        if (accepted.record.status === 'queued') await queue.enqueue({ id });
+      } catch (err: unknown) {
+        req.log.error({ err: (err as Error).message }, 'could not accept message');
+        throw new ApiError(503, 'unavailable', 'the message could not be stored; it was not accepted, retry later', { 'Retry-After': '5' });
+      }
+      d.metrics.ingest.inc({ outcome: accepted.created ? 'accepted' : 'duplicate' });
+      res.setHeader('Location', `/v1/messages/${id}`);
+      let record = accepted.record;
+      if (record.status === 'queued' && wait) {
+        const ms = Math.min(wait, d.config.maxWaitMs);
+        const done = await completions.wait(id, ms, async () => (await store.get(id))?.status !== 'queued');
+        if (done) record = (await store.get(id)) ?? record;
+      }
+      if (record.status === 'queued') res.status(202).json({ id, status: 'queued', duplicate: !accepted.created });
+      else res.status(200).json({ ...view(record, req.principal as Principal), duplicate: !accepted.created });
+    }),
+  );
+
+  app.get(
+    '/v1/messages',
+    ...auth(ROUTE_ROLES.read),
+    h(async (req, res) => {
+      const q = v.listQuery.parse(req.query);
+      const page = await store.list(q);
+      res.json({ items: page.items.map((r) => summary(r)), nextCursor: page.nextCursor });
+    }),
+  );
+
+  app.get(
+    '/v1/messages/:id',
+    ...auth(ROUTE_ROLES.result),
+    h(async (req, res) => {
+      const record = await store.get(v.messageId.parse(req.params.id));
+      if (!record) throw new ApiError(404, 'not_found', 'no such message (never accepted, or past retention)');
+      res.json(view(record, req.principal as Principal));
+    }),
+  );
+
+  app.get(
+    '/v1/messages/:id/raw',
+    ...auth(ROUTE_ROLES.read),
+    h(async (req, res) => {
+      const raw = await store.getRaw(v.messageId.parse(req.params.id));
+      if (!raw) throw new ApiError(404, 'not_found', 'raw message not stored (clean mail is not kept; evidence expires after the raw retention)');
+      res.type('message/rfc822').send(raw);
+    }),
+  );
+
+  app.post(
+    '/v1/messages/:id/feedback',
+    ...auth(ROUTE_ROLES.read),
+    express.json({ limit: '16kb' }),
+    h(async (req, res) => {
+      const id = v.messageId.parse(req.params.id);
+      const body = v.feedbackBody.parse(req.body ?? {});
+      const fb = await store.addFeedback(id, { ...body, by: (req.principal as Principal).keyId, at: now() });
+      if (!fb) throw new ApiError(404, 'not_found', 'no such message');
+      res.status(201).json(fb);
+    }),
+  );
+
+  app.get(
+    '/v1/feedback',
+    ...auth(ROUTE_ROLES.read),
+    h(async (req, res) => {
+      const q = v.feedbackQuery.parse(req.query);
+      res.json(await store.listFeedback(q));
+    }),
+  );
+
+  app.get(
+    '/v1/stats',
+    ...auth(ROUTE_ROLES.read),
+    h(async (req, res) => {
+      const q = v.statsQuery.parse(req.query);
+      const until = q.until ?? now();
+      const since = q.since ?? until - DAY;
+      if (since >= until) throw new ApiError(400, 'bad_request', 'since must be before until');
+      res.json(await store.stats({ since, until, bucket: q.bucket, top: q.top }));
+    }),
+  );
+
+  app.get(
+    '/v1/campaigns',
+    ...auth(ROUTE_ROLES.read),
+    h(async (req, res) => {
+      const q = v.campaignsQuery.parse(req.query);
+      const until = q.until ?? now() + 1;
+      const since = q.since ?? until - 7 * DAY;
+      const members = await store.campaignMembers({ since, until, verdicts: q.verdict, minSize: q.minSize, scanLimit: 5000, limit: q.limit });
+      res.json({ since, until, scanned: members.length, items: groupCampaigns(members, { minSize: q.minSize, limit: q.limit }) });
+    }),
+  );
+
+  app.get(
+    '/v1/jobs/failed',
+    ...auth(ROUTE_ROLES.admin),
+    h(async (req, res) => {
+      const { limit } = v.failedJobsQuery.parse(req.query);
+      res.json({ items: await queue.failed(limit) });
+    }),
+  );
+
+  app.post(
+    '/v1/jobs/:id/retry',
+    ...auth(ROUTE_ROLES.admin),
+    h(async (req, res) => {
+      const id = v.messageId.parse(req.params.id);
+      await store.requeue(id);
+      if (!(await queue.retry(id))) {
+        const rec = await store.get(id);
+        if (rec?.status !== 'queued') throw new ApiError(404, 'not_found', 'no failed job for this message');
+        await queue.enqueue({ id });
+      }
+      res.status(202).json({ id, status: 'queued' });
+    }),
+  );
+}
+
+/** The list view: enough to draw a dashboard row. */
+function summary(r: MessageRecord) {
+  const x = r.result;
+  return {
+    id: r.id,
+    status: r.status,
+    receivedAt: new Date(r.receivedAt).toISOString(),
+    gateway: r.envelope.gateway,
+    senderDomain: r.senderDomain,
+    verdict: x?.verdict ?? null,
+    category: x?.category ?? null,
+    score: x?.score ?? null,
+    action: x?.action ?? null,
+    signals: x?.signals.map((s) => s.id) ?? [],
+    from: x?.message.from ?? null,
+    subject: x?.message.subject ?? null,
+    feedback: r.feedback.length ? r.feedback[r.feedback.length - 1].label : null,
+  };
+}
+
+/** The full view; raw-message access is only offered to analysts and admins. */
+function view(r: MessageRecord, who: Principal) {
+  return {
+    id: r.id,
+    status: r.status,
+    receivedAt: new Date(r.receivedAt).toISOString(),
+    scoredAt: r.scoredAt === null ? null : new Date(r.scoredAt).toISOString(),
+    size: r.size,
+    envelope: r.envelope,
+    senderDomain: r.senderDomain,
+    error: r.error,
+    result: r.result,
+    feedback: who.role === 'gateway' ? [] : r.feedback,
+    ...(who.role === 'gateway' ? {} : { raw: `/v1/messages/${r.id}/raw` }),
+  };
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { CATEGORIES } from '../classifier/categories';
+import { FEEDBACK_LABELS } from '../store/types';
+
+const VERDICTS = ['clean', 'suspicious', 'flagged', 'unscanned'] as const;
+
+/** A time: ms since epoch or an ISO 8601 date. */
+const time = z
+  .string()
+  .transform((s, ctx) => {
+    const n = /^\d{1,16}$/.test(s) ? Number(s) : Date.parse(s);
+    if (!Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: 'must be ms since epoch or an ISO 8601 date' });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .meta({ description: 'ms since epoch or an ISO 8601 date' });
+const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt);
+
+export const messageId = z.string().regex(/^[0-9a-f]{64}$/, 'message ids are 64 hex digits (sha256 of the message)');
+
+export const ingestQuery = z.strictObject({ wait: z.coerce.number().int().min(0).optional() });
+
+export const listQuery = z.strictObject({
+  verdict: z.enum(VERDICTS).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  status: z.enum(['queued', 'done', 'failed']).optional(),
+  since: time.optional(),
+  until: time.optional(),
+  gateway: z.string().max(128).optional(),
+  sender: z.string().max(253).optional(),
+  q: z.string().min(1).max(200).optional(),
+  cursor: z.string().max(300).optional(),
+  limit: limit(500, 50),
+});
+
+export const statsQuery = z.strictObject({
+  since: time.optional(),
+  until: time.optional(),
+  bucket: z.enum(['hour', 'day']).default('hour'),
+  top: limit(100, 10),
+});
+
+export const campaignsQuery = z.strictObject({
+  since: time.optional(),
+  until: time.optional(),
+  verdict: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',') : ['flagged', 'suspicious']))
+    .pipe(z.array(z.enum(VERDICTS)).min(1)),
+  minSize: z.coerce.number().int().min(2).max(10_000).default(2),
+  limit: limit(200, 50),
+});
+
+export const feedbackBody = z.strictObject({
+  label: z.enum(FEEDBACK_LABELS),
+  note: z.string().max(2000).default(''),
+});
+
+export const feedbackQuery = z.strictObject({
+  label: z.enum(FEEDBACK_LABELS).optional(),
+  since: time.optional(),
+  until: time.optional(),
+  cursor: z.string().max(300).optional(),
+  limit: limit(500, 50),
+});
+
+export const failedJobsQuery = z.strictObject({ limit: limit(1000, 100) });
+
+/** Envelope headers a gateway may send with a message (rspamd's IP, From, Rcpt, Helo). */
+export const envelopeHeaders = z.object({
+  'x-client-ip': z.union([z.ipv4(), z.ipv6()]).optional(),
+  'x-mail-from': z.string().max(320).optional(),
+  'x-rcpt-to': z
+    .string()
+    .max(100_000)
+    .optional()
+    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []))
+    .pipe(z.array(z.string().max(320)).max(1000)),
+  'x-helo': z.string().max(255).optional(),
+  'x-gateway-id': z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - only, at most 64').optional(),
+});

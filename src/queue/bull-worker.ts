@@ -1,0 +1,63 @@
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Metrics } from '../api/metrics';
+import type { Scanner } from '../pipeline';
+import type { ResultStore } from '../store/types';
+import { processScan, RawMissingError } from './process-scan';
+import { SCAN_QUEUE, bullPrefix, type ScanJob } from './queues';
+
+export interface BullWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  lockMs: number;
+  scanner: Scanner;
+  store: ResultStore;
+  metrics: Metrics;
+  log: Logger;
+}
+
+/**
+ * Scores jobs from the scan queue. Scoring is CPU-bound and runs on this process's event loop, so
+ * concurrency above 1 only helps to overlap Redis round trips; scale with more processes.
+ * A worker killed mid-job stops renewing its lock; after `lockMs` BullMQ's stalled-job check moves
+ * the job back to waiting and another worker scores it (the store's complete() is idempotent).
+ */
+export function startBullWorker(o: BullWorkerOptions): Worker<ScanJob> {
+  const worker = new Worker<ScanJob>(
+    SCAN_QUEUE,
+    async (job: Job<ScanJob>) => {
+      const t0 = process.hrtime.bigint();
+      try {
+        const result = await processScan(job.data.id, { store: o.store, score: (raw) => o.scanner.scan(raw), now: Date.now });
+        if (result) o.metrics.recordScan(result, Number(process.hrtime.bigint() - t0) / 1e9);
+        return result ? { verdict: result.verdict } : { verdict: 'already_scored' };
+      } catch (err: unknown) {
+        const code = err instanceof RawMissingError ? err.code : 'transient';
+        o.metrics.jobFailures.inc({ code });
+        // A missing raw message will never appear: fail now instead of retrying.
+        if (err instanceof RawMissingError) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    },
+    {
+      connection: o.connection,
+      prefix: bullPrefix(o.prefix),
+      concurrency: o.concurrency,
+      lockDuration: o.lockMs,
+      stalledInterval: Math.max(1000, Math.floor(o.lockMs / 2)),
+      maxStalledCount: 2,
+    },
+  );
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    o.log.warn({ job: job.id, attempt: job.attemptsMade, final, err: err.message }, 'scan job failed');
+    if (final) {
+      o.store.fail(job.data.id, { code: err.name === 'UnrecoverableError' ? 'unrecoverable' : 'attempts_exhausted', message: err.message }).catch((e: unknown) => o.log.error({ err: (e as Error).message }, 'could not record failed job'));
+    }
+  });
+  worker.on('error', (err) => o.log.error({ err: err.message }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,168 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { buildApp } from './api/app';
+import { createKey } from './api/auth';
+import { Metrics } from './api/metrics';
+import type { ApiKeyEntry, ServiceConfig } from './config/service';
+import { Scanner } from './pipeline';
+import { BullScanQueue } from './queue/bull-queue';
+import { startBullWorker } from './queue/bull-worker';
+import { Completions, subscribeCompletions } from './queue/completions';
+import { createRedis, ready } from './queue/connection';
+import { LocalScanQueue } from './queue/local-queue';
+import { RedisStore } from './store/redis-store';
+import { SqliteStore } from './store/sqlite-store';
+import type { ResultStore } from './store/types';
+
+/** A running service: its address and how to stop it. */
+export interface RunningService {
+  url: string;
+  port: number;
+  mode: 'redis' | 'embedded';
+  role: ServiceConfig['role'];
+  /** Graceful stop: stop accepting, drain in-flight jobs, close connections. */
+  close(): Promise<void>;
+}
+
+/** Every this often the API re-enqueues messages accepted long ago but still queued (a lost job). */
+const SWEEP_MS = 30_000;
+/** Retention purge interval. */
+const PURGE_MS = 10 * 60_000;
+
+/**
+ * Starts what `config.role` asks for. With REDIS_URL: the API (ingest + dashboard) and/or a BullMQ
+ * worker. Without: one process with an embedded SQLite store and a scoring thread.
+ */
+export async function startService(config: ServiceConfig, opts: { log?: Logger; announceKey?: (line: string) => void } = {}): Promise<RunningService> {
+  // Logs are written in batches off the request path (a synchronous write per request line cost
+  // ~100 µs of the API's time under load); flushed on close.
+  const dest = opts.log ? null : pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const log = opts.log ?? pino({ level: config.logLevel, base: { pid: process.pid, role: config.role } }, dest!);
+  let keys: ApiKeyEntry[] = config.apiKeys;
+  if (!keys.length && config.role !== 'worker') {
+    // Secure by default: no configured key means a one-time admin key for this process only.
+    const k = createKey('admin');
+    keys = [{ role: 'admin', hash: Buffer.from(k.entry.split(':')[1], 'hex'), id: k.id }];
+    (opts.announceKey ?? ((l) => process.stderr.write(`${l}\n`)))(
+      `ballotwatch: no API keys configured (BALLOTWATCH_API_KEYS); this run's admin key is ${k.key}\n` + `  keep it with: BALLOTWATCH_API_KEYS=${k.entry}`,
+    );
+  }
+  const stops: (() => Promise<void>)[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const runApi = config.role !== 'worker';
+  const runWorker = config.role !== 'api';
+
+  let metrics: Metrics;
+  let readiness: () => Promise<string[]>;
+  let api: Parameters<typeof buildApp>[0]['api'];
+
+  if (config.redisUrl) {
+    const conns: Redis[] = [];
+    const conn = (kind: 'api' | 'worker') => {
+      const c = createRedis(config.redisUrl as string, kind);
+      c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+      conns.push(c);
+      return c;
+    };
+    const storeConn = conn(runApi ? 'api' : 'worker');
+    await ready(storeConn);
+    const store = new RedisStore(storeConn, `${config.prefix}:`, config.retention);
+    const queue = new BullScanQueue(storeConn, config.prefix, config.worker);
+    let scanner: Scanner | null = null;
+    if (runWorker) scanner = Scanner.fromConfig(config.scan);
+    metrics = new Metrics(scanner?.model.version ?? null, () => queue.depth());
+    let worker: Worker | null = null;
+    if (runWorker && scanner) {
+      worker = startBullWorker({ connection: conn('worker'), prefix: config.prefix, concurrency: config.worker.concurrency, lockMs: config.worker.lockMs, scanner, store, metrics, log });
+      stops.push(async () => {
+        await worker?.close();
+      });
+    }
+    if (runApi) {
+      const completions = new Completions();
+      const sub = conn('worker');
+      await subscribeCompletions(sub, store.doneChannel, completions);
+      api = { store, queue, completions };
+      timers.push(setInterval(() => void sweep(store, queue, log), SWEEP_MS));
+      timers.push(setInterval(() => void purge(store, log), PURGE_MS));
+    }
+    stops.push(() => queue.close());
+    stops.push(async () => {
+      await Promise.allSettled(conns.map((c) => c.quit()));
+    });
+    readiness = async () => {
+      const problems: string[] = [];
+      await store.ping().catch((e: Error) => problems.push(`redis: ${e.message}`));
+      if (runWorker && !worker?.isRunning()) problems.push('worker: not running');
+      return problems;
+    };
+  } else {
+    const store: ResultStore = SqliteStore.open({ file: path.join(config.dataDir, 'ballotwatch.sqlite'), retention: config.retention });
+    const completions = new Completions();
+    let depth = () => Promise.resolve({ waiting: 0, active: 0, delayed: 0, failed: 0, oldestAgeMs: 0 });
+    metrics = new Metrics(null, () => depth());
+    const queue = new LocalScanQueue({ store, completions, metrics, log, modelPath: config.scan.modelPath, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
+    depth = () => queue.depth();
+    const version = await queue.start();
+    metrics.setModel(version);
+    api = { store, queue, completions };
+    timers.push(setInterval(() => void purge(store, log), PURGE_MS));
+    stops.push(() => queue.close());
+    stops.push(() => store.close());
+    readiness = async () => {
+      const problems: string[] = [];
+      await store.ping().catch((e: Error) => problems.push(`store: ${e.message}`));
+      return problems;
+    };
+  }
+
+  const app = buildApp({ config, keys, metrics, log, readiness, api: runApi ? api : undefined });
+  const server: Server = app.listen(config.port, '0.0.0.0');
+  await once(server, 'listening');
+  // Gateways keep connections open: keep-alive must outlast their idle timeouts.
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  log.info({ port, mode: config.redisUrl ? 'redis' : 'embedded', role: config.role }, 'ballotwatch listening');
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    mode: config.redisUrl ? 'redis' : 'embedded',
+    role: config.role,
+    close: () =>
+      (closing ??= (async () => {
+        for (const t of timers) clearInterval(t);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const stop of stops) await stop().catch((e: Error) => log.warn({ err: e.message }, 'error while stopping'));
+        await closed;
+        dest?.flushSync();
+      })()),
+  };
+}
+
+async function sweep(store: ResultStore, queue: { enqueue(j: { id: string }): Promise<void> }, log: Logger): Promise<void> {
+  try {
+    const ids = await store.pending(Date.now() - 2 * SWEEP_MS, 1000);
+    for (const id of ids) await queue.enqueue({ id });
+    if (ids.length) log.info({ count: ids.length }, 're-enqueued messages still queued');
+  } catch (err: unknown) {
+    log.warn({ err: (err as Error).message }, 'sweep failed');
+  }
+}
+
+async function purge(store: ResultStore, log: Logger): Promise<void> {
+  try {
+    const r = await store.purge(Date.now());
+    if (r.results || r.raw) log.info(r, 'purged past retention');
+  } catch (err: unknown) {
+    log.warn({ err: (err as Error).message }, 'purge failed');
+  }
+}

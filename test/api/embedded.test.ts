@@ -1,0 +1,57 @@
+/**
+ * Embedded mode (no REDIS_URL): one process, SQLite store, scoring on a worker thread. The same
+ * HTTP API; results survive a restart, and messages accepted but not yet scored when the process
+ * stopped are scored at the next start.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { SqliteStore } from '../../src/store/sqlite-store';
+import { buildEmail } from '../helpers/build-email';
+import { specimen } from '../helpers/paths';
+import { postMessage, startTestService, type TestService } from '../helpers/service';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bw-embedded-'));
+const env = { BALLOTWATCH_DATA_DIR: dir };
+let svc: TestService | null = null;
+afterAll(async () => {
+  await svc?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('scores through the same API with no Redis', async () => {
+  svc = await startTestService(env);
+  expect(svc.mode).toBe('embedded');
+  const res = await postMessage(svc, readFileSync(specimen('scenarios/vote-by-text.eml')), '?wait=10000');
+  expect(res.status).toBe(200);
+  const body = await res.json();
+  expect(body.result.verdict).toBe('flagged');
+  expect(body.result.category).toBe('disinformation');
+  expect((await postMessage(svc, Buffer.alloc(0))).status).toBe(400);
+  const stats = await (await svc.call('analyst', '/v1/stats')).json();
+  expect(stats.verdict.flagged).toBe(1);
+  const metrics = await (await svc.call('admin', '/metrics')).text();
+  expect(metrics).toMatch(/ballotwatch_model_info\{version="[^"]+"\} 1/);
+});
+
+it('keeps results across a restart and scores what was still queued', async () => {
+  await svc!.close();
+  svc = null;
+  // While the service is down, a message is accepted into the store but not scored (as after a crash).
+  const raw = buildEmail({ subject: 'left in the queue', text: 'This message was accepted just before the process stopped and must still be scored.' });
+  const id = createHash('sha256').update(raw).digest('hex');
+  const store = SqliteStore.open({ file: path.join(dir, 'ballotwatch.sqlite'), retention: { resultsMs: 86_400_000, rawMs: 86_400_000 } });
+  await store.accept({ id, raw, receivedAt: Date.now(), envelope: { clientIp: null, mailFrom: null, rcptTo: [], helo: null, gateway: 'g' } });
+  await store.close();
+
+  svc = await startTestService(env);
+  const list = await (await svc.call('analyst', '/v1/messages?verdict=flagged')).json();
+  expect(list.items).toHaveLength(1);
+  let rec = { status: 'queued' };
+  for (let i = 0; i < 100 && rec.status !== 'done'; i++) {
+    rec = await (await svc.call('analyst', `/v1/messages/${id}`)).json();
+    if (rec.status !== 'done') await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(rec.status).toBe('done');
+});
