@@ -63,29 +63,29 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
 
   if (config.redisUrl) {
     const conns: Redis[] = [];
-    const conn = (kind: 'api' | 'worker') => {
-      const c = createRedis(config.redisUrl as string, kind);
+    const conn = (kind: 'api' | 'worker', use: 'store' | 'bullmq') => {
+      const c = createRedis(config.redisUrl as string, kind, use);
       c.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
       conns.push(c);
       return c;
     };
-    const storeConn = conn(runApi ? 'api' : 'worker');
+    const storeConn = conn(runApi ? 'api' : 'worker', 'store');
     await ready(storeConn);
     const store = new RedisStore(storeConn, `${config.prefix}:`, config.retention);
-    const queue = new BullScanQueue(storeConn, config.prefix, config.worker);
+    const queue = new BullScanQueue(conn(runApi ? 'api' : 'worker', 'bullmq'), config.prefix, config.worker);
     let scanner: Scanner | null = null;
     if (runWorker) scanner = Scanner.fromConfig(config.scan);
     metrics = new Metrics(scanner?.model.version ?? null, () => queue.depth());
     let worker: Worker | null = null;
     if (runWorker && scanner) {
-      worker = startBullWorker({ connection: conn('worker'), prefix: config.prefix, concurrency: config.worker.concurrency, lockMs: config.worker.lockMs, scanner, store, metrics, log });
+      worker = startBullWorker({ connection: conn('worker', 'bullmq'), prefix: config.prefix, concurrency: config.worker.concurrency, lockMs: config.worker.lockMs, scanner, store, metrics, log });
       stops.push(async () => {
         await worker?.close();
       });
     }
     if (runApi) {
-      const completions = new Completions();
-      const sub = conn('worker');
+      const completions = new Completions((id, ms) => store.markWaiting(id, ms));
+      const sub = conn('worker', 'bullmq');
       await subscribeCompletions(sub, store.doneChannel, completions);
       api = { store, queue, completions };
       timers.push(setInterval(() => void sweep(store, queue, log), SWEEP_MS));

@@ -8,6 +8,9 @@ import type { Redis } from 'ioredis';
 export class Completions {
   private readonly waiters = new Map<string, Set<() => void>>();
 
+  /** @param announce tells the worker side that `id` is awaited (Redis: publish its completion) */
+  constructor(private readonly announce?: (id: string, ms: number) => Promise<void>) {}
+
   notify(id: string): void {
     const set = this.waiters.get(id);
     if (!set) return;
@@ -27,6 +30,7 @@ export class Completions {
     if (!set) this.waiters.set(id, (set = new Set()));
     set.add(wake);
     try {
+      await this.announce?.(id, ms);
       if (await isDone()) return true;
       return await completed;
     } finally {

@@ -33,7 +33,8 @@ const DAY = 24 * HOUR;
  *   rawexp        sorted set: id → when its raw message expires;  pin: set of ids whose raw is kept (feedback)
  *   st:{hour}     hash of counters for messages received in that hour; st:hours lists the hours
  *   fb:{fbid}     feedback JSON;  fbi, fbi:{label}: sorted sets of feedback ids by time
- *   done          pub/sub channel: id of each newly completed message (for ?wait)
+ *   w:{id}        set (with a TTL) while a request waits for the message's result
+ *   done          pub/sub channel: id of each newly completed message that someone waits for
  * Writes that must be all-or-nothing (accept, complete) are Lua scripts: one round trip, atomic,
  * and `complete` checks the status inside the script so a retried job cannot count twice.
  */
@@ -93,7 +94,8 @@ if ARGV[12] ~= '' then
   for sig in string.gmatch(ARGV[12], '[^\\n]+') do redis.call('HINCRBY', sk, 's:' .. sig, 1) end
 end
 redis.call('ZADD', p .. 'st:hours', hour, hour)
-redis.call('PUBLISH', p .. 'done', id)
+-- Announced only when an API process waits for it (?wait): nobody else needs waking.
+if redis.call('EXISTS', p .. 'w:' .. id) == 1 then redis.call('PUBLISH', p .. 'done', id) end
 -- The stored record, so the caller needs no second round trip.
 return {redis.call('HMGET', mk, ${RECORD_FIELDS_LUA}), redis.call('LRANGE', p .. 'mfb:' .. id, 0, -1)}`;
 
@@ -160,6 +162,11 @@ export class RedisStore implements ResultStore {
   /** Channel on which each completed message's id is published. */
   get doneChannel(): string {
     return `${this.prefix}done`;
+  }
+
+  /** Asks for `id`'s completion to be published on doneChannel for the next `ms`. */
+  async markWaiting(id: string, ms: number): Promise<void> {
+    await this.redis.set(this.k(`w:${id}`), '1', 'PX', Math.max(1, ms));
   }
 
   private k(s: string): string {
