@@ -15,6 +15,7 @@ import { startBullWorker } from './queue/bull-worker';
 import { Completions, subscribeCompletions } from './queue/completions';
 import { createRedis, ready } from './queue/connection';
 import { LocalScanQueue } from './queue/local-queue';
+import type { ScanQueue } from './queue/queues';
 import { RedisStore } from './store/redis-store';
 import { SqliteStore } from './store/sqlite-store';
 import type { ResultStore } from './store/types';
@@ -31,6 +32,8 @@ export interface RunningService {
 
 /** Every this often the API re-enqueues messages accepted long ago but still queued (a lost job). */
 const SWEEP_MS = 30_000;
+/** How long in-flight HTTP requests get to finish at shutdown before their connections are cut. */
+const HTTP_DRAIN_MS = 10_000;
 /** Retention purge interval. */
 const PURGE_MS = 10 * 60_000;
 
@@ -44,7 +47,7 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
   const dest = opts.log ? null : pino.destination({ dest: 1, sync: false, minLength: 4096 });
   const log = opts.log ?? pino({ level: config.logLevel, base: { pid: process.pid, role: config.role } }, dest!);
   let keys: ApiKeyEntry[] = config.apiKeys;
-  if (!keys.length && config.role !== 'worker') {
+  if (!keys.length) {
     // Secure by default: no configured key means a one-time admin key for this process only.
     const k = createKey('admin');
     keys = [{ role: 'admin', hash: Buffer.from(k.entry.split(':')[1], 'hex'), id: k.id }];
@@ -72,7 +75,7 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
     const storeConn = conn(runApi ? 'api' : 'worker', 'store');
     await ready(storeConn);
     const store = new RedisStore(storeConn, `${config.prefix}:`, config.retention);
-    const queue = new BullScanQueue(conn(runApi ? 'api' : 'worker', 'bullmq'), config.prefix, config.worker);
+    const queue = new BullScanQueue(conn(runApi ? 'api' : 'worker', 'bullmq'), config.prefix, { ...config.worker, onError: (err) => log.warn({ err: err.message }, 'queue connection error') });
     let scanner: Scanner | null = null;
     if (runWorker) scanner = Scanner.fromConfig(config.scan);
     metrics = new Metrics(scanner?.model.version ?? null, () => queue.depth());
@@ -97,7 +100,7 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
     });
     readiness = async () => {
       const problems: string[] = [];
-      await store.ping().catch((e: Error) => problems.push(`redis: ${e.message}`));
+      await store.ping().catch(() => problems.push('redis: not reachable'));
       if (runWorker && !worker?.isRunning()) problems.push('worker: not running');
       return problems;
     };
@@ -112,17 +115,23 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
     metrics.setModel(version);
     api = { store, queue, completions };
     timers.push(setInterval(() => void purge(store, log), PURGE_MS));
+    timers.push(setInterval(() => void queue.sweep(Date.now() - 2 * SWEEP_MS).catch((e: Error) => log.warn({ err: e.message }, 'sweep failed')), SWEEP_MS));
     stops.push(() => queue.close());
     stops.push(() => store.close());
     readiness = async () => {
       const problems: string[] = [];
-      await store.ping().catch((e: Error) => problems.push(`store: ${e.message}`));
+      await store.ping().catch(() => problems.push('store: not reachable'));
       return problems;
     };
   }
 
   const app = buildApp({ config, keys, metrics, log, readiness, api: runApi ? api : undefined });
   const server: Server = app.listen(config.port, '0.0.0.0');
+  let stopping = false;
+  // While stopping, every response tells keep-alive clients to go, so the server can close.
+  server.on('request', (_req, res: { setHeader(k: string, v: string): void }) => {
+    if (stopping) res.setHeader('Connection', 'close');
+  });
   await once(server, 'listening');
   // Gateways keep connections open: keep-alive must outlast their idle timeouts.
   server.keepAliveTimeout = 65_000;
@@ -138,21 +147,36 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
     role: config.role,
     close: () =>
       (closing ??= (async () => {
+        // HTTP first (requests in progress finish against live connections), then the worker
+        // drains its jobs, then connections close, then the log is flushed.
+        stopping = true;
         for (const t of timers) clearInterval(t);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, HTTP_DRAIN_MS)))]);
+        clearTimeout(timer);
+        server.closeAllConnections();
         for (const stop of stops) await stop().catch((e: Error) => log.warn({ err: e.message }, 'error while stopping'));
-        await closed;
         dest?.flushSync();
       })()),
   };
 }
 
-async function sweep(store: ResultStore, queue: { enqueue(j: { id: string }): Promise<void> }, log: Logger): Promise<void> {
+/**
+ * Reconciles messages still `queued` long after acceptance: a job lost between the two writes of
+ * an ingest is added again (the job id is the message id, so a live job is untouched); a job that
+ * failed for good without the store hearing of it marks the record failed.
+ */
+async function sweep(store: ResultStore, queue: ScanQueue, log: Logger): Promise<void> {
   try {
     const ids = await store.pending(Date.now() - 2 * SWEEP_MS, 1000);
-    for (const id of ids) await queue.enqueue({ id });
-    if (ids.length) log.info({ count: ids.length }, 're-enqueued messages still queued');
+    for (const id of ids) {
+      const failed = await queue.failedReason(id);
+      if (failed) await store.fail(id, { code: 'attempts_exhausted', message: failed });
+      else await queue.enqueue({ id });
+    }
+    if (ids.length) log.info({ count: ids.length }, 'reconciled messages still queued');
   } catch (err: unknown) {
     log.warn({ err: (err as Error).message }, 'sweep failed');
   }

@@ -56,9 +56,12 @@ export function buildApp(d: AppDeps): express.Express {
       },
       // No bodies, no headers (they carry keys): method, path, status, time and the key id only.
       serializers: {
-        req: (req: { id: string; method: string; url: string; raw?: Request }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0], key: req.raw?.principal?.keyId }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
+      // The key id is known only after authentication, so it joins the line written at the end.
+      customSuccessObject: (req, _res, val: object) => ({ ...val, key: (req as Request).principal?.keyId }),
+      customErrorObject: (req, _res, _err, val: object) => ({ ...val, key: (req as Request).principal?.keyId }),
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
     }),
@@ -80,7 +83,7 @@ export function buildApp(d: AppDeps): express.Express {
     handler: (req, _res, next, options) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const wait = Math.max(1, Math.ceil(((reset?.getTime() ?? now() + options.windowMs) - now()) / 1000));
-      next(new ApiError(429, 'rate_limited', `rate limit of ${options.limit} requests per second for this key exceeded`, { 'Retry-After': String(wait) }));
+      next(new ApiError(429, 'rate_limited', `rate limit of ${d.config.rateLimits[(req.principal as Principal).role]} requests per second for this key exceeded`, { 'Retry-After': String(wait) }));
     },
   });
 
@@ -167,8 +170,13 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       let record = accepted.record;
       if (record.status === 'queued' && wait) {
         const ms = Math.min(wait, d.config.maxWaitMs);
-        const done = await completions.wait(id, ms, async () => (await store.get(id))?.status !== 'queued');
-        if (done) record = (await store.get(id)) ?? record;
+        try {
+          const done = await completions.wait(id, ms, async () => (await store.get(id))?.status !== 'queued');
+          if (done) record = (await store.get(id)) ?? record;
+        } catch (err: unknown) {
+          // The message is accepted: a failed wait is a 202, never an error.
+          req.log.warn({ err: (err as Error).message }, 'wait failed');
+        }
       }
       if (record.status === 'queued') res.status(202).json({ id, status: 'queued', duplicate: !accepted.created });
       else res.status(200).json({ ...view(record, req.principal as Principal), duplicate: !accepted.created });

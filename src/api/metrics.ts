@@ -34,7 +34,9 @@ export class Metrics {
     if (depth) {
       // One Redis round trip per scrape, shared by the gauges.
       let pending: Promise<QueueDepth> | null = null;
-      const read = () => (pending ??= depth().finally(() => setTimeout(() => (pending = null), 100)));
+      // Redis down: the gauges read NaN rather than failing the whole scrape.
+      const down: QueueDepth = { waiting: NaN, active: NaN, delayed: NaN, failed: NaN, oldestAgeMs: NaN };
+      const read = () => (pending ??= depth().catch(() => down).finally(() => setTimeout(() => (pending = null), 100)));
       const gauge = (name: string, help: string, pick: (d: QueueDepth) => number) =>
         new Gauge({
           name,

@@ -48,8 +48,8 @@ export const campaignsQuery = z.strictObject({
   verdict: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',') : ['flagged', 'suspicious']))
-    .pipe(z.array(z.enum(VERDICTS)).min(1)),
+    .transform((s) => (s ? [...new Set(s.split(','))] : ['flagged', 'suspicious']))
+    .pipe(z.array(z.enum(VERDICTS)).min(1).max(VERDICTS.length)),
   minSize: z.coerce.number().int().min(2).max(10_000).default(2),
   limit: limit(200, 50),
 });

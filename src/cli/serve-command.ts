@@ -9,7 +9,6 @@ export async function runServe(p: Parsed): Promise<number> {
   if (role && !['api', 'worker', 'all'].includes(role)) throw new UsageError(`--role must be api, worker or all, not "${role}"`);
   const port = str(p, 'port');
   const config = loadServiceConfig(withEnv({ ...(role ? { ROLE: role } : {}), ...(port !== undefined ? { PORT: port } : {}) }));
-  if (role && role !== 'all' && !config.redisUrl) throw new UsageError(`--role ${role} needs REDIS_URL (without it, one process runs everything)`);
   const service = await startService(config);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

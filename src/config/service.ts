@@ -129,13 +129,14 @@ export function loadServiceConfig(env: Record<string, string | undefined> = proc
       }
     }
   }
+  if (parsed.success && parsed.data.ROLE !== 'all' && !parsed.data.REDIS_URL) problems.push(`ROLE=${parsed.data.ROLE} needs REDIS_URL (without it one process runs everything)`);
   if (problems.length || !parsed.success || !scan) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
     scan,
     port: e.PORT,
     redisUrl: e.REDIS_URL ?? null,
-    role: e.REDIS_URL ? e.ROLE : 'all',
+    role: e.ROLE,
     dataDir: path.resolve(e.BALLOTWATCH_DATA_DIR),
     prefix: e.BALLOTWATCH_REDIS_PREFIX,
     apiKeys,

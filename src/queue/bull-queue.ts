@@ -6,8 +6,10 @@ import { SCAN_QUEUE, bullPrefix, scanJobOptions, type FailedJob, type QueueDepth
 export class BullScanQueue implements ScanQueue {
   readonly queue: Queue<ScanJob>;
 
-  constructor(connection: Redis, prefix: string, opts: { attempts: number; backoffMs: number }) {
+  constructor(connection: Redis, prefix: string, opts: { attempts: number; backoffMs: number; onError?: (err: Error) => void }) {
     this.queue = new Queue<ScanJob>(SCAN_QUEUE, { connection, prefix: bullPrefix(prefix), defaultJobOptions: scanJobOptions(opts.attempts, opts.backoffMs) });
+    // Without a listener BullMQ prints connection errors to stderr, outside the JSON log.
+    this.queue.on('error', (err) => opts.onError?.(err));
   }
 
   async enqueue(job: ScanJob): Promise<void> {
@@ -34,8 +36,14 @@ export class BullScanQueue implements ScanQueue {
   async retry(id: string): Promise<boolean> {
     const job = await this.queue.getJob(id);
     if (!job || !(await job.isFailed())) return false;
-    await job.retry('failed');
+    // A fresh set of attempts (with backoff), not a single last one.
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return true;
+  }
+
+  async failedReason(id: string): Promise<string | null> {
+    const job = await this.queue.getJob(id);
+    return job && (await job.isFailed()) ? job.failedReason || 'failed' : null;
   }
 
   async close(): Promise<void> {

@@ -34,10 +34,14 @@ export function startBullWorker(o: BullWorkerOptions): Worker<ScanJob> {
         if (result) o.metrics.recordScan(result, Number(process.hrtime.bigint() - t0) / 1e9);
         return result ? { verdict: result.verdict } : { verdict: 'already_scored' };
       } catch (err: unknown) {
-        const code = err instanceof RawMissingError ? err.code : 'transient';
-        o.metrics.jobFailures.inc({ code });
-        // A missing raw message will never appear: fail now instead of retrying.
-        if (err instanceof RawMissingError) throw new UnrecoverableError(err.message);
+        const missing = err instanceof RawMissingError;
+        o.metrics.jobFailures.inc({ code: missing ? 'raw_missing' : 'transient' });
+        // The store learns of a final failure before BullMQ does, so the record never stays
+        // `queued` behind a failed job. A missing raw message will never appear: fail at once.
+        if (missing || job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          await o.store.fail(job.data.id, { code: missing ? 'unrecoverable' : 'attempts_exhausted', message: (err as Error).message });
+        }
+        if (missing) throw new UnrecoverableError((err as Error).message);
         throw err;
       }
     },
@@ -52,10 +56,11 @@ export function startBullWorker(o: BullWorkerOptions): Worker<ScanJob> {
   );
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    o.log.warn({ job: job.id, attempt: job.attemptsMade, final, err: err.message }, 'scan job failed');
-    if (final) {
-      o.store.fail(job.data.id, { code: err.name === 'UnrecoverableError' ? 'unrecoverable' : 'attempts_exhausted', message: err.message }).catch((e: unknown) => o.log.error({ err: (e as Error).message }, 'could not record failed job'));
+    o.log.warn({ job: job.id, attempt: job.attemptsMade, err: err.message }, 'scan job failed');
+    // A job that stalled too often fails without reaching the processor: record it here. (The
+    // API's sweep also reconciles records left queued behind a failed job.)
+    if (/stalled/i.test(err.message)) {
+      o.store.fail(job.data.id, { code: 'stalled', message: err.message }).catch((e: unknown) => o.log.error({ err: (e as Error).message }, 'could not record failed job'));
     }
   });
   worker.on('error', (err) => o.log.error({ err: err.message }, 'worker error'));

@@ -104,13 +104,22 @@ export class LocalScanQueue implements ScanQueue {
   /** Waits for the thread's model to load; then re-queues whatever the store still has queued. */
   async start(): Promise<string> {
     const version = await this.thread.ready;
-    for (;;) {
-      const ids = await this.o.store.pending(Date.now() + 1, 1000);
-      const fresh = ids.filter((id) => !this.queued.has(id));
-      if (!fresh.length) break;
-      for (const id of fresh) await this.enqueue({ id });
-    }
+    await this.sweep(Date.now() + 1);
     return version;
+  }
+
+  /** Queues every stored `queued` message accepted before `before` that this queue does not hold. */
+  async sweep(before: number): Promise<number> {
+    // Ids only, all at once: paging by "oldest first" would return the same page while the
+    // scoring thread works through it.
+    const ids = await this.o.store.pending(before, 10_000_000);
+    let added = 0;
+    for (const id of ids) {
+      if (this.queued.has(id)) continue;
+      await this.enqueue({ id });
+      added++;
+    }
+    return added;
   }
 
   async enqueue(job: ScanJob): Promise<void> {
@@ -125,7 +134,9 @@ export class LocalScanQueue implements ScanQueue {
     while (this.active < max && this.ids.length && !this.closing) {
       const next = this.ids.shift()!;
       this.active++;
-      void this.run(next.id, 1).finally(() => {
+      void this.run(next.id, 1)
+        .catch((err: unknown) => this.o.log.error({ job: next.id, err: (err as Error).message }, 'could not record a scan failure; the message stays queued'))
+        .finally(() => {
         this.active--;
         this.queued.delete(next.id);
         if (this.active === 0 && !this.ids.length) this.idle?.();
@@ -142,7 +153,9 @@ export class LocalScanQueue implements ScanQueue {
       this.o.completions.notify(id);
     } catch (err: unknown) {
       const e = err as Error;
-      const final = err instanceof RawMissingError || attempt >= this.o.attempts || this.closing;
+      // Stopping is not a failure: the message stays `queued` and is scored at the next start.
+      if (this.closing) return;
+      const final = err instanceof RawMissingError || attempt >= this.o.attempts;
       this.o.metrics.jobFailures.inc({ code: err instanceof RawMissingError ? err.code : 'transient' });
       this.o.log.warn({ job: id, attempt, final, err: e.message }, 'scan job failed');
       if (final) {
@@ -166,6 +179,11 @@ export class LocalScanQueue implements ScanQueue {
   async failed(limit: number): Promise<FailedJob[]> {
     const page = await this.o.store.list({ status: 'failed', limit: Math.min(limit, 500) });
     return page.items.map((r) => ({ id: r.id, failedReason: r.error ? `${r.error.code}: ${r.error.message}` : 'failed', attemptsMade: this.o.attempts, finishedOn: null, timestamp: r.receivedAt }));
+  }
+
+  async failedReason(id: string): Promise<string | null> {
+    const r = await this.o.store.get(id);
+    return r?.status === 'failed' ? (r.error?.message ?? 'failed') : null;
   }
 
   async retry(id: string): Promise<boolean> {

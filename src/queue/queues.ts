@@ -53,5 +53,7 @@ export interface ScanQueue {
   failed(limit: number): Promise<FailedJob[]>;
   /** Re-runs a failed job; false when there is no such failed job. */
   retry(id: string): Promise<boolean>;
+  /** Why the message's job failed for good, or null when it has not. */
+  failedReason(id: string): Promise<string | null>;
   close(): Promise<void>;
 }

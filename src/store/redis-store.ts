@@ -20,6 +20,8 @@ import type {
 } from './types';
 
 const HOUR = 3_600_000;
+/** Most index entries one list request reads (see list()). */
+const LIST_SCAN_LIMIT = 5_000;
 const DAY = 24 * HOUR;
 
 /*
@@ -129,7 +131,32 @@ redis.call('DEL', mk, p .. 'mfb:' .. id)
 redis.call('ZREM', p .. 'i:all', id)
 return raw`;
 
+// Status changes that must not overwrite a result: fail (queued → failed) and requeue (failed → queued).
+// ARGV: prefix id error-json. Returns 1 when the status changed.
+const FAIL_LUA = `
+local p, id = ARGV[1], ARGV[2]
+local mk = p .. 'm:' .. id
+local st = redis.call('HGET', mk, 'status')
+if st ~= 'queued' and st ~= 'failed' then return 0 end
+redis.call('HSET', mk, 'status', 'failed', 'error', ARGV[3])
+redis.call('ZREM', p .. 'i:queued', id)
+redis.call('ZADD', p .. 'i:failed', redis.call('HGET', mk, 'at'), id)
+if redis.call('EXISTS', p .. 'w:' .. id) == 1 then redis.call('PUBLISH', p .. 'done', id) end
+return 1`;
+
+const REQUEUE_LUA = `
+local p, id = ARGV[1], ARGV[2]
+local mk = p .. 'm:' .. id
+if redis.call('HGET', mk, 'status') ~= 'failed' then return 0 end
+redis.call('HSET', mk, 'status', 'queued')
+redis.call('HDEL', mk, 'error')
+redis.call('ZREM', p .. 'i:failed', id)
+redis.call('ZADD', p .. 'i:queued', redis.call('HGET', mk, 'at'), id)
+return 1`;
+
 type RedisWithScripts = Redis & {
+  bwFail(...args: string[]): Promise<number>;
+  bwRequeue(...args: string[]): Promise<number>;
   bwPurge(...args: (string | number)[]): Promise<number>;
   bwAccept(...args: (string | number | Buffer)[]): Promise<number>;
   bwComplete(...args: (string | number)[]): Promise<0 | [(string | null)[], string[]]>;
@@ -156,6 +183,8 @@ export class RedisStore implements ResultStore {
       redis.defineCommand('bwAccept', { numberOfKeys: 0, lua: ACCEPT_LUA });
       redis.defineCommand('bwComplete', { numberOfKeys: 0, lua: COMPLETE_LUA });
       redis.defineCommand('bwPurge', { numberOfKeys: 0, lua: PURGE_LUA });
+      redis.defineCommand('bwFail', { numberOfKeys: 0, lua: FAIL_LUA });
+      redis.defineCommand('bwRequeue', { numberOfKeys: 0, lua: REQUEUE_LUA });
     }
   }
 
@@ -210,28 +239,11 @@ export class RedisStore implements ResultStore {
   }
 
   async fail(id: string, error: { code: string; message: string }): Promise<void> {
-    const status = await this.redis.hget(this.k(`m:${id}`), 'status');
-    if (!status || status === 'done') return;
-    const at = await this.redis.hget(this.k(`m:${id}`), 'at');
-    await this.redis
-      .multi()
-      .hset(this.k(`m:${id}`), 'status', 'failed', 'error', JSON.stringify(error))
-      .zrem(this.k('i:queued'), id)
-      .zadd(this.k('i:failed'), Number(at), id)
-      .exec();
+    await this.redis.bwFail(this.prefix, id, JSON.stringify(error));
   }
 
   async requeue(id: string): Promise<boolean> {
-    const [status, at] = await this.redis.hmget(this.k(`m:${id}`), 'status', 'at');
-    if (status !== 'failed') return false;
-    await this.redis
-      .multi()
-      .hset(this.k(`m:${id}`), 'status', 'queued')
-      .hdel(this.k(`m:${id}`), 'error')
-      .zrem(this.k('i:failed'), id)
-      .zadd(this.k('i:queued'), Number(at), id)
-      .exec();
-    return true;
+    return (await this.redis.bwRequeue(this.prefix, id)) === 1;
   }
 
   async get(id: string): Promise<MessageRecord | null> {
@@ -324,12 +336,24 @@ export class RedisStore implements ResultStore {
       }
       return false;
     };
+    // One request reads at most LIST_SCAN_LIMIT index entries: a filter that matches little
+    // returns a short (even empty) page with a cursor where the reading stopped.
+    let scanned = 0;
+    let lastScanned: Position | null = null;
+    let cut = false;
     for await (const p of this.walk(this.k(key), q.since, q.until, after, Math.max(50, q.limit * 2))) {
       chunk.push(p);
+      lastScanned = p;
       if (chunk.length >= Math.max(50, q.limit + 1) && (await flush())) break;
+      if (++scanned >= LIST_SCAN_LIMIT && items.length < q.limit) {
+        if (chunk.length && (await flush())) break;
+        cut = !more;
+        break;
+      }
     }
-    if (!more && chunk.length) await flush();
+    if (!more && !cut && chunk.length) await flush();
     const last = items[items.length - 1];
+    if (cut && lastScanned) return { items, nextCursor: encodeCursor(lastScanned) };
     return { items, nextCursor: more && last ? encodeCursor({ at: last.receivedAt, id: last.id }) : null };
   }
 
@@ -483,10 +507,15 @@ export class RedisStore implements ResultStore {
     const indexes = await this.redis.smembers(this.k('indexes'));
     const m = this.redis.multi();
     for (const key of [this.k('i:queued'), this.k('i:failed'), ...indexes]) m.zremrangebyscore(key, '-inf', `(${cutoff}`);
+    // Index names come from client-chosen gateway ids and sender domains: forget the empty ones.
+    for (const key of indexes) m.zcard(key);
     const oldHours = await this.redis.zrangebyscore(this.k('st:hours'), '-inf', `(${cutoff - (cutoff % HOUR)}`);
     for (const h of oldHours) m.del(this.k(`st:${h}`));
     m.zremrangebyscore(this.k('st:hours'), '-inf', `(${cutoff - (cutoff % HOUR)}`);
-    await m.exec();
+    const res = (await m.exec()) ?? [];
+    const base = 2 + indexes.length;
+    const empty = indexes.filter((_, i) => res[base + i]?.[1] === 0);
+    if (empty.length) await this.redis.srem(this.k('indexes'), ...empty);
     for (;;) {
       const ids = await this.redis.zrangebyscore(this.k('rawexp'), '-inf', `(${now}`, 'LIMIT', 0, 1000);
       if (!ids.length) break;

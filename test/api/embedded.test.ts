@@ -42,7 +42,13 @@ it('keeps results across a restart and scores what was still queued', async () =
   const raw = buildEmail({ subject: 'left in the queue', text: 'This message was accepted just before the process stopped and must still be scored.' });
   const id = createHash('sha256').update(raw).digest('hex');
   const store = SqliteStore.open({ file: path.join(dir, 'ballotwatch.sqlite'), retention: { resultsMs: 86_400_000, rawMs: 86_400_000 } });
-  await store.accept({ id, raw, receivedAt: Date.now(), envelope: { clientIp: null, mailFrom: null, rcptTo: [], helo: null, gateway: 'g' } });
+  const envelope = { clientIp: null, mailFrom: null, rcptTo: [], helo: null, gateway: 'g' };
+  await store.accept({ id, raw, receivedAt: Date.now(), envelope });
+  // More than one page of the store's pending list (1,000): all of it must be picked up.
+  for (let i = 0; i < 1100; i++) {
+    const r = Buffer.from(`Subject: n${i}\r\n\r\nnote ${i}\r\n`);
+    await store.accept({ id: createHash('sha256').update(r).digest('hex'), raw: r, receivedAt: Date.now() - 1000, envelope });
+  }
   await store.close();
 
   svc = await startTestService(env);
@@ -54,4 +60,11 @@ it('keeps results across a restart and scores what was still queued', async () =
     if (rec.status !== 'done') await new Promise((r) => setTimeout(r, 50));
   }
   expect(rec.status).toBe('done');
-});
+  let queued = 1;
+  for (let i = 0; i < 400 && queued > 0; i++) {
+    queued = (await (await svc.call('analyst', '/v1/messages?status=queued&limit=500')).json()).items.length;
+    if (queued) await new Promise((r) => setTimeout(r, 50));
+  }
+  expect(queued).toBe(0);
+  expect((await (await svc.call('analyst', '/v1/stats')).json()).total).toBe(1 + 1 + 1100);
+}, 60_000);

@@ -3,6 +3,7 @@
  * through on the right one; and the OpenAPI document lists exactly the app's routes. Uses the
  * real Redis store and queue (no worker: nothing here needs a result).
  */
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import type express from 'express';
@@ -26,12 +27,19 @@ let queue: BullScanQueue;
 let app: express.Express;
 let server: Server;
 let base: string;
+const logLines: string[] = [];
+const logSink = new Writable({
+  write(chunk, _enc, done) {
+    logLines.push(...String(chunk).split('\n').filter(Boolean));
+    done();
+  },
+});
 
 beforeAll(async () => {
   conn = new Redis(REDIS_URL);
   const store = new RedisStore(conn, `${prefix}:`, config.retention);
   queue = new BullScanQueue(conn, prefix, config.worker);
-  app = buildApp({ config, keys: config.apiKeys, metrics: new Metrics(null, () => queue.depth()), log: pino({ level: 'silent' }), readiness: async () => [], api: { store, queue, completions: new Completions() } });
+  app = buildApp({ config, keys: config.apiKeys, metrics: new Metrics(null, () => queue.depth()), log: pino({ level: 'info' }, logSink), readiness: async () => [], api: { store, queue, completions: new Completions() } });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -94,16 +102,32 @@ describe.each(documented().filter((r) => r.roles))('$method $path', ({ method, p
 it('rate-limits per key with 429 and Retry-After', async () => {
   const statuses: number[] = [];
   let retryAfter: string | null = null;
+  let lastBody = { error: { code: '', message: '' } };
   for (let i = 0; i < 6; i++) {
     const res = await request(`${base}/v1/stats`, { headers: { Authorization: `Bearer ${made.analyst.key}` } });
     statuses.push(res.status);
     if (res.status === 429) {
       retryAfter = res.headers.get('retry-after');
-      expect((await res.json()).error.code).toBe('rate_limited');
+      lastBody = await res.json();
+      expect(lastBody.error.code).toBe('rate_limited');
     }
   }
   expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
+  expect(lastBody.error.message).toBe('rate limit of 3 requests per second for this key exceeded');
   expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   // Another key is not affected.
   expect((await request(`${base}/v1/stats`, { headers: { Authorization: `Bearer ${made.admin.key}` } })).status).toBe(200);
+});
+
+it('logs each request with its id and key id, never the key or the body', async () => {
+  logLines.length = 0;
+  const res = await request(`${base}/v1/messages`, { method: 'POST', headers: { Authorization: `Bearer ${made.gateway.key}`, 'Content-Type': 'message/rfc822', 'X-Request-Id': 'req-42' }, body: 'Subject: secret words\r\n\r\nbody text' });
+  expect(res.headers.get('x-request-id')).toBe('req-42');
+  await new Promise((r) => setTimeout(r, 20));
+  const line = logLines.map((l) => JSON.parse(l)).find((l) => l.req?.id === 'req-42');
+  expect(line).toBeDefined();
+  expect(line.key).toBe(made.gateway.id);
+  const all = logLines.join('\n');
+  expect(all).not.toContain(made.gateway.key);
+  expect(all).not.toContain('secret words');
 });

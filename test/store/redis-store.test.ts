@@ -22,17 +22,22 @@ function openStore(retention: { resultsMs: number; rawMs: number }): RedisStore 
 storeContract('redis', async (retention) => openStore(retention));
 
 describe('RedisStore', () => {
-  it('publishes each completed id once on its channel', async () => {
+  it('publishes a completed id once, and only when a request waits for it', async () => {
     const store = openStore({ resultsMs: 86_400_000, rawMs: 3_600_000 });
     const sub = new Redis(REDIS_URL);
     const got: string[] = [];
     sub.on('message', (_ch: string, id: string) => got.push(id));
     await sub.subscribe(store.doneChannel);
     const raw = buildEmail({ subject: 'pub' });
+    const envelope = { clientIp: null, mailFrom: null, rcptTo: [], helo: null, gateway: null };
     const id = 'b'.repeat(64);
-    await store.accept({ id, raw, receivedAt: 1_000, envelope: { clientIp: null, mailFrom: null, rcptTo: [], helo: null, gateway: null } });
+    const unwatched = 'c'.repeat(64);
+    await store.accept({ id, raw, receivedAt: 1_000, envelope });
+    await store.accept({ id: unwatched, raw, receivedAt: 1_000, envelope });
+    await store.markWaiting(id, 10_000);
     const { Scanner } = await import('../../src/pipeline');
     const result = await Scanner.fromConfig().scan(raw);
+    await store.complete(unwatched, { result, simhash: null, senderDomain: null, scoredAt: 2_000 });
     await store.complete(id, { result, simhash: null, senderDomain: null, scoredAt: 2_000 });
     await store.complete(id, { result, simhash: null, senderDomain: null, scoredAt: 3_000 });
     await sub.ping();

@@ -35,6 +35,11 @@ describe('service configuration', () => {
     expect(p.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('refuses ROLE=api or worker without REDIS_URL', () => {
+    expect(problems({ ROLE: 'worker' })).toEqual(['ROLE=worker needs REDIS_URL (without it one process runs everything)']);
+    expect(loadServiceConfig({ ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379' }).role).toBe('worker');
+  });
+
   it('reads hashed keys from the variable and from a file, and rejects malformed entries', () => {
     const a = createKey('analyst');
     const g = createKey('gateway');
