@@ -137,7 +137,7 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
-  log.info({ port, mode: config.redisUrl ? 'redis' : 'embedded', role: config.role }, 'ballotwatch listening');
+  log.info({ port, mode: config.redisUrl ? 'redis' : 'embedded' }, 'ballotwatch listening');
 
   let closing: Promise<void> | null = null;
   return {
