@@ -143,13 +143,13 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
         d.metrics.ingest.inc({ outcome: 'rejected' });
         throw new ApiError(400, 'empty_body', 'the request body is empty: send the raw message');
       }
-      const env = v.envelopeHeaders.safeParse(req.headers);
+      const env = v.envelopeHeaders.safeParse(v.envelopeFields(req.headers));
       if (!env.success) throw new ApiError(400, 'bad_envelope', env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const { wait } = v.ingestQuery.parse(req.query);
       const e = env.data;
       const envelope: Envelope = {
         clientIp: e['x-client-ip'] ?? null,
-        mailFrom: e['x-mail-from'] ?? null,
+        mailFrom: e['x-mail-from'] || null,
         rcptTo: e['x-rcpt-to'],
         helo: e['x-helo'] ?? null,
         gateway: e['x-gateway-id'] ?? `key:${(req.principal as Principal).keyId}`,

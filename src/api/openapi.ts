@@ -28,7 +28,7 @@ const envelopeParams = [
   ['X-Rcpt-To', 'SMTP RCPT TO, comma-separated (rspamd: Rcpt)'],
   ['X-Helo', 'SMTP HELO name (rspamd: Helo)'],
   ['X-Gateway-Id', 'which gateway or office submits (default: the key id)'],
-].map(([name, description]) => ({ name, in: 'header', required: false, schema: { type: 'string' }, description }));
+].map(([name, description]) => ({ name, in: 'header', required: false, schema: { type: 'string' }, description: `${description}; rspamd's header name is accepted too` }));
 
 export function openApiDocument() {
   return {

@@ -69,15 +69,34 @@ export const feedbackQuery = z.strictObject({
 
 export const failedJobsQuery = z.strictObject({ limit: limit(1000, 100) });
 
-/** Envelope headers a gateway may send with a message (rspamd's IP, From, Rcpt, Helo). */
+/**
+ * Envelope headers a gateway may send with a message. rspamd's own names (`IP`, `From`, `Rcpt`,
+ * `Helo`) are accepted too, so an integration written for rspamd's /checkv2 works unchanged; the
+ * X- names win when both are sent.
+ */
+export function envelopeFields(h: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+  return {
+    'x-client-ip': one(h['x-client-ip'] ?? h['ip']),
+    'x-mail-from': one(h['x-mail-from'] ?? h['from']),
+    'x-rcpt-to': one(h['x-rcpt-to'] ?? h['rcpt']),
+    'x-helo': one(h['x-helo'] ?? h['helo']),
+    'x-gateway-id': one(h['x-gateway-id']),
+  };
+}
+
 export const envelopeHeaders = z.object({
   'x-client-ip': z.union([z.ipv4(), z.ipv6()]).optional(),
-  'x-mail-from': z.string().max(320).optional(),
+  'x-mail-from': z
+    .string()
+    .max(320)
+    .optional()
+    .transform((s) => s?.trim().replace(/^<(.*)>$/, '$1')),
   'x-rcpt-to': z
     .string()
     .max(100_000)
     .optional()
-    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []))
+    .transform((s) => (s ? s.split(',').map((x) => x.trim().replace(/^<(.*)>$/, '$1')).filter(Boolean) : []))
     .pipe(z.array(z.string().max(320)).max(1000)),
   'x-helo': z.string().max(255).optional(),
   'x-gateway-id': z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - only, at most 64').optional(),

@@ -48,6 +48,12 @@ describe('ingest', () => {
     expect(body.result.signals.map((s: { id: string }) => s.id)).toContain('THREAT_VIOLENCE');
   });
 
+  it("takes rspamd's envelope header names too", async () => {
+    const raw = buildEmail({ subject: 'rspamd names', text: 'Envelope headers named as rspamd takes them on /checkv2.' });
+    const body = await scored(raw, { IP: '192.0.2.7', From: '<bounce@example.org>', Rcpt: '<a@x.example>, <b@x.example>', Helo: 'mx.example.org' });
+    expect(body.envelope).toEqual({ clientIp: '192.0.2.7', mailFrom: 'bounce@example.org', rcptTo: ['a@x.example', 'b@x.example'], helo: 'mx.example.org', gateway: expect.stringMatching(/^key:/) });
+  });
+
   it('answers 202 with a Location without ?wait, and the result appears there', async () => {
     const raw = readFileSync(specimen('scenarios/office-early-voting.eml'));
     const res = await postMessage(svc, raw);
