@@ -6,6 +6,7 @@ import { SIGNALS } from '../features';
 import { runCorpus } from './corpus-command';
 import { runEval } from './eval-command';
 import { runScan } from './scan-command';
+import { runFeedbackExport } from './feedback-command';
 import { runKeys, runServe } from './serve-command';
 import { runTrain } from './train-command';
 
@@ -22,6 +23,8 @@ const USAGE = `usage: ballotwatch <command> [options]
       one process with an embedded SQLite store in BALLOTWATCH_DATA_DIR.
   keys create --role gateway|analyst|admin
       prints a new API key and its BALLOTWATCH_API_KEYS entry (role:sha256hex).
+  feedback export --out DIR [--since T]
+      writes analysts' corrections as a labelled corpus (DIR/<label>/<id>.eml) for train --corpus.
   signals
       lists every signal: id, group, description.
   corpus --shared DIR --out DIR
@@ -55,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runServe(parse(rest, { role: { type: 'string' }, port: { type: 'string' } }));
       case 'keys':
         return runKeys(parse(rest, { role: { type: 'string' } }));
+      case 'feedback':
+        return await runFeedbackExport(parse(rest, { out: { type: 'string' }, since: { type: 'string' } }));
       case 'signals':
         for (const d of SIGNALS) process.stdout.write(`${d.id}\t${d.group}\t${d.description}\n`);
         return 0;

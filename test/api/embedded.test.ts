@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import { buildEmail } from '../helpers/build-email';
+import { runCli } from '../helpers/run-cli';
 import { specimen } from '../helpers/paths';
 import { postMessage, startTestService, type TestService } from '../helpers/service';
 
@@ -33,6 +34,15 @@ it('scores through the same API with no Redis', async () => {
   expect(stats.verdict.flagged).toBe(1);
   const metrics = await (await svc.call('admin', '/metrics')).text();
   expect(metrics).toMatch(/ballotwatch_model_info\{version="[^"]+"\} 1/);
+
+  // An analyst's correction comes back out as training mail.
+  const fb = await svc.call('analyst', `/v1/messages/${body.id}/feedback`, { method: 'POST', body: JSON.stringify({ label: 'disinformation', note: 'confirmed' }), headers: { 'Content-Type': 'application/json' } });
+  expect(fb.status).toBe(201);
+  const out = path.join(dir, 'export');
+  const cli = await runCli(['feedback', 'export', '--out', out], { BALLOTWATCH_DATA_DIR: dir });
+  expect(cli.code).toBe(0);
+  expect(JSON.parse(cli.stdout)).toEqual({ out, messages: 1, written: { disinformation: 1 }, missingRaw: 0 });
+  expect(readFileSync(path.join(out, 'disinformation', `${body.id}.eml`))).toEqual(readFileSync(specimen('scenarios/vote-by-text.eml')));
 });
 
 it('keeps results across a restart and scores what was still queued', async () => {
