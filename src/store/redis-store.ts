@@ -98,8 +98,8 @@ end
 redis.call('ZADD', p .. 'st:hours', hour, hour)
 -- Announced only when an API process waits for it (?wait): nobody else needs waking.
 if redis.call('EXISTS', p .. 'w:' .. id) == 1 then redis.call('PUBLISH', p .. 'done', id) end
--- The stored record, so the caller needs no second round trip.
-return {redis.call('HMGET', mk, ${RECORD_FIELDS_LUA}), redis.call('LRANGE', p .. 'mfb:' .. id, 0, -1)}`;
+-- The stored record, so the caller needs no second round trip (without the result it just sent).
+return {redis.call('HMGET', mk, ${RECORD_FIELDS_LUA.replace("'result'", "'nil'")}), redis.call('LRANGE', p .. 'mfb:' .. id, 0, -1)}`;
 
 // Drops one message, undoing its stat counters so stats match what is still stored.
 // ARGV: prefix id. Returns 1 when a raw message was deleted.
@@ -235,7 +235,10 @@ export class RedisStore implements ResultStore {
       (r.message.from ?? '').toLowerCase(),
       [...new Set(r.signals.map((s) => s.id))].join('\n'),
     );
-    return done === 0 ? null : parseRecord(id, done[0], done[1]);
+    if (done === 0) return null;
+    const record = parseRecord(id, done[0], done[1]);
+    if (record) record.result = r;
+    return record;
   }
 
   async fail(id: string, error: { code: string; message: string }): Promise<void> {
