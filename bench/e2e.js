@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // End-to-end service figures (issue 3 targets), printed, never asserted:
-//   node bench/e2e.js [SHARED_CORPORA] [--no-rspamd] [--no-latency] [--workers=1,2]
+//   node bench/e2e.js [SHARED_CORPORA] [--no-rspamd] [--no-latency] [--workers=1,2] [--rate=200]
 //   (npm run bench runs it after bench.js)
 // On the SpamAssassin 30 % test split (1,766 messages), through the real processes on this machine:
 //   1. sustained msgs/s HTTP → queue → worker → Redis store, with 1 and 2 worker processes
@@ -227,10 +227,11 @@ async function main() {
     const c = await startCluster(workers);
     try {
       await sustained(c, messages, 400, 32); // warm-up (JIT, connections)
-      const s = await sustained(c, messages, messages.length * 3, 64);
-      console.log(`  ${workers} worker process${workers > 1 ? 'es' : ''}: ${s.rate.toFixed(0)} msg/s sustained (${s.done} msgs in ${s.secs.toFixed(1)} s; ingest alone ${s.ingest.toFixed(0)} msg/s; ${s.errors} errors); Redis ${(s.bytesPer10k / 1048576).toFixed(1)} MB per 10k stored results`);
-      console.log(`    CPU per message: ${Object.entries(s.perMsg).map(([k, v]) => `${k} ${v.toFixed(0)} µs`).join(', ')}`);
-      const w = args.includes('--no-latency') ? null : await waitLatency(c, messages, 200, 15);
+      const s = args.includes('--no-sustained') ? null : await sustained(c, messages, messages.length * 3, 64);
+      if (s) console.log(`  ${workers} worker process${workers > 1 ? 'es' : ''}: ${s.rate.toFixed(0)} msg/s sustained (${s.done} msgs in ${s.secs.toFixed(1)} s; ingest alone ${s.ingest.toFixed(0)} msg/s; ${s.errors} errors); Redis ${(s.bytesPer10k / 1048576).toFixed(1)} MB per 10k stored results`);
+      if (s) console.log(`    CPU per message: ${Object.entries(s.perMsg).map(([k, v]) => `${k} ${v.toFixed(0)} µs`).join(', ')}`);
+      const rate = Number((args.find((a) => a.startsWith('--rate=')) ?? '--rate=200').slice(7));
+      const w = args.includes('--no-latency') ? null : await waitLatency(c, messages, rate, 15);
       if (w) console.log(`  ${workers} worker process${workers > 1 ? 'es' : ''}: POST ?wait at ${w.offered.toFixed(0)} msg/s offered (${w.n} msgs): p50 ${w.p50.toFixed(1)} ms, p95 ${w.p95.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, max ${w.max.toFixed(0)} ms; ${w.non200} not scored in time`);
       console.log(`  peak RSS: api ${vmhwm(c.api.pid).toFixed(0)} MB, workers ${c.workers.map((p) => vmhwm(p.pid).toFixed(0) + ' MB').join(', ')}`);
     } finally {
