@@ -20,7 +20,7 @@ import type {
 } from './types';
 
 const HOUR = 3_600_000;
-/** Most index entries one list request reads (see list()). */
+/** Most index entries one list request reads by default (see list()). */
 const LIST_SCAN_LIMIT = 5_000;
 const DAY = 24 * HOUR;
 
@@ -177,6 +177,7 @@ export class RedisStore implements ResultStore {
     private readonly prefix: string,
     private readonly retention: Retention,
     private readonly ownsConnection = false,
+    private readonly listScanLimit = LIST_SCAN_LIMIT,
   ) {
     this.redis = redis as RedisWithScripts;
     if (!('bwAccept' in redis)) {
@@ -339,7 +340,7 @@ export class RedisStore implements ResultStore {
       }
       return false;
     };
-    // One request reads at most LIST_SCAN_LIMIT index entries: a filter that matches little
+    // One request reads at most listScanLimit index entries: a filter that matches little
     // returns a short (even empty) page with a cursor where the reading stopped.
     let scanned = 0;
     let lastScanned: Position | null = null;
@@ -348,7 +349,7 @@ export class RedisStore implements ResultStore {
       chunk.push(p);
       lastScanned = p;
       if (chunk.length >= Math.max(50, q.limit + 1) && (await flush())) break;
-      if (++scanned >= LIST_SCAN_LIMIT && items.length < q.limit) {
+      if (++scanned >= this.listScanLimit && items.length < q.limit) {
         if (chunk.length && (await flush())) break;
         cut = !more;
         break;
