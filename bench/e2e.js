@@ -2,6 +2,7 @@
 'use strict';
 // End-to-end service figures (issue 3 targets), printed, never asserted:
 //   node bench/e2e.js [SHARED_CORPORA] [--no-rspamd] [--no-latency] [--workers=1,2] [--rate=200]
+//                     [--redis=URL|/socket/path]   (default redis://127.0.0.1:6379/0)
 //   (npm run bench runs it after bench.js)
 // On the SpamAssassin 30 % test split (1,766 messages), through the real processes on this machine:
 //   1. sustained msgs/s HTTP → queue → worker → Redis store, with 1 and 2 worker processes
@@ -25,7 +26,7 @@ const { createKey } = require(join(root, 'dist/api/auth'));
 
 const args = process.argv.slice(2);
 const shared = resolve(args.find((a) => !a.startsWith('--')) || join(root, '..', 'shared', 'corpora'));
-const REDIS_URL = 'redis://127.0.0.1:6379/0';
+const REDIS_URL = (args.find((a) => a.startsWith('--redis=')) ?? '--redis=redis://127.0.0.1:6379/0').slice(8);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((a.length * p) / 100))];
 
@@ -48,11 +49,14 @@ function cpuSeconds(pid) {
   }
 }
 
-function redisPid() {
+async function redisPid() {
+  const r = new Redis(REDIS_URL);
   try {
-    return Number(execFileSync('sh', ['-c', 'redis-cli -p 6379 info server | grep process_id | cut -d: -f2']).toString().trim());
+    return Number(/process_id:(\d+)/.exec(await r.info('server'))[1]);
   } catch {
     return NaN;
+  } finally {
+    r.disconnect();
   }
 }
 
@@ -133,7 +137,7 @@ async function sustained(c, messages, total, conc) {
   const bodies = Array.from({ length: total }, (_, i) => unique(messages[i % messages.length]));
   const redis = new Redis(REDIS_URL);
   const mem0 = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))[1]);
-  const pids = { api: c.api.pid, workers: c.workers.map((w) => w.pid), redis: redisPid(), bench: process.pid };
+  const pids = { api: c.api.pid, workers: c.workers.map((w) => w.pid), redis: await redisPid(), bench: process.pid };
   const cpu = () => ({ api: cpuSeconds(pids.api), workers: pids.workers.reduce((a, p) => a + cpuSeconds(p), 0), redis: cpuSeconds(pids.redis), bench: cpuSeconds(pids.bench) });
   const cpu0 = cpu();
   const t0 = performance.now();

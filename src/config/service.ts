@@ -16,8 +16,12 @@ const hours = z.coerce.number().positive();
 export const serviceEnvSchema = z.object({
   /** HTTP port (API, and /healthz /readyz /metrics on worker-only processes). */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  /** Redis for the queue and results (`redis://host:port/db`). Unset: embedded mode (SQLite, in-process scoring). */
-  REDIS_URL: z.string().url().optional(),
+  /**
+   * Redis for the queue and results: `redis://host:port/db`, or the absolute path of Redis's Unix
+   * socket (`/run/redis/redis.sock?db=0`) when it runs on the same host. Unset: embedded mode
+   * (SQLite, in-process scoring).
+   */
+  REDIS_URL: z.union([z.string().url(), z.string().regex(/^\/[^\s?]+(\?db=\d+)?$/, 'a redis:// URL or an absolute socket path')]).optional(),
   /** What this process runs: the HTTP API, a scoring worker, or both. Embedded mode always runs both. */
   ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   /** Folder for the embedded SQLite store (embedded mode only). */

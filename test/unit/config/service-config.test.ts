@@ -35,6 +35,12 @@ describe('service configuration', () => {
     expect(p.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('takes REDIS_URL as a redis:// URL or a Unix socket path', () => {
+    expect(loadServiceConfig({ REDIS_URL: '/run/redis/redis.sock?db=2' }).redisUrl).toBe('/run/redis/redis.sock?db=2');
+    expect(loadServiceConfig({ REDIS_URL: 'redis://10.0.0.5:6380/1' }).redisUrl).toBe('redis://10.0.0.5:6380/1');
+    expect(problems({ REDIS_URL: 'run/redis.sock' }).join()).toMatch(/REDIS_URL/);
+  });
+
   it('refuses ROLE=api or worker without REDIS_URL', () => {
     expect(problems({ ROLE: 'worker' })).toEqual(['ROLE=worker needs REDIS_URL (without it one process runs everything)']);
     expect(loadServiceConfig({ ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379' }).role).toBe('worker');
