@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
@@ -17,7 +16,7 @@ import { createRedis, ready } from './queue/connection';
 import { LocalScanQueue } from './queue/local-queue';
 import type { ScanQueue } from './queue/queues';
 import { RedisStore } from './store/redis-store';
-import { SqliteStore } from './store/sqlite-store';
+import { SqliteStore, sqliteFile } from './store/sqlite-store';
 import type { ResultStore } from './store/types';
 
 /** A running service: its address and how to stop it. */
@@ -105,7 +104,7 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
       return problems;
     };
   } else {
-    const store: ResultStore = SqliteStore.open({ file: path.join(config.dataDir, 'ballotwatch.sqlite'), retention: config.retention });
+    const store: ResultStore = SqliteStore.open({ file: sqliteFile(config.dataDir), retention: config.retention });
     const completions = new Completions();
     let depth = () => Promise.resolve({ waiting: 0, active: 0, delayed: 0, failed: 0, oldestAgeMs: 0 });
     metrics = new Metrics(null, () => depth());

@@ -83,7 +83,7 @@ export function buildApp(d: AppDeps): express.Express {
     handler: (req, _res, next, options) => {
       const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const wait = Math.max(1, Math.ceil(((reset?.getTime() ?? now() + options.windowMs) - now()) / 1000));
-      next(new ApiError(429, 'rate_limited', `rate limit of ${d.config.rateLimits[(req.principal as Principal).role]} requests per second for this key exceeded`, { 'Retry-After': String(wait) }));
+      next(new ApiError('rate_limited', `rate limit of ${d.config.rateLimits[(req.principal as Principal).role]} requests per second for this key exceeded`, { 'Retry-After': String(wait) }));
     },
   });
 
@@ -110,7 +110,7 @@ export function buildApp(d: AppDeps): express.Express {
 
   if (d.api) mountApi(app, d, d.api, auth, now);
 
-  app.use((req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`)));
+  app.use((req, _res, next) => next(new ApiError('not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(d.log));
   return app;
 }
@@ -127,12 +127,12 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       if (type !== 'message/rfc822' && type !== 'application/octet-stream') {
         d.metrics.ingest.inc({ outcome: 'rejected' });
-        return next(new ApiError(415, 'unsupported_media_type', `send the raw message as message/rfc822 or application/octet-stream, not "${type || 'none'}"`));
+        return next(new ApiError('unsupported_media_type', `send the raw message as message/rfc822 or application/octet-stream, not "${type || 'none'}"`));
       }
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > d.config.scan.limits.maxBytes) {
         d.metrics.ingest.inc({ outcome: 'rejected' });
-        return next(new ApiError(413, 'too_large', `message is ${declared} bytes; the limit is ${d.config.scan.limits.maxBytes}`));
+        return next(new ApiError('too_large', `message is ${declared} bytes; the limit is ${d.config.scan.limits.maxBytes}`));
       }
       next();
     },
@@ -141,10 +141,10 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (!raw.length) {
         d.metrics.ingest.inc({ outcome: 'rejected' });
-        throw new ApiError(400, 'empty_body', 'the request body is empty: send the raw message');
+        throw new ApiError('empty_body', 'the request body is empty: send the raw message');
       }
       const env = v.envelopeHeaders.safeParse(v.envelopeFields(req.headers));
-      if (!env.success) throw new ApiError(400, 'bad_envelope', env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!env.success) throw new ApiError('bad_envelope', env.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       const { wait } = v.ingestQuery.parse(req.query);
       const e = env.data;
       const envelope: Envelope = {
@@ -163,7 +163,7 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
         if (accepted.record.status === 'queued') await queue.enqueue({ id });
       } catch (err: unknown) {
         req.log.error({ err: (err as Error).message }, 'could not accept message');
-        throw new ApiError(503, 'unavailable', 'the message could not be stored; it was not accepted, retry later', { 'Retry-After': '5' });
+        throw new ApiError('unavailable', 'the message could not be stored; it was not accepted, retry later', { 'Retry-After': '5' });
       }
       d.metrics.ingest.inc({ outcome: accepted.created ? 'accepted' : 'duplicate' });
       res.setHeader('Location', `/v1/messages/${id}`);
@@ -171,8 +171,10 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       if (record.status === 'queued' && wait) {
         const ms = Math.min(wait, d.config.maxWaitMs);
         try {
-          const done = await completions.wait(id, ms, async () => (await store.get(id))?.status !== 'queued');
-          if (done) record = (await store.get(id)) ?? record;
+          // The check before waiting may already read the finished record: no second read then.
+          const seen: { record: MessageRecord | null } = { record: null };
+          const done = await completions.wait(id, ms, async () => (seen.record = await store.get(id))?.status !== 'queued');
+          if (done) record = (seen.record && seen.record.status !== 'queued' ? seen.record : await store.get(id)) ?? record;
         } catch (err: unknown) {
           // The message is accepted: a failed wait is a 202, never an error.
           req.log.warn({ err: (err as Error).message }, 'wait failed');
@@ -198,7 +200,7 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
     ...auth(ROUTE_ROLES.result),
     h(async (req, res) => {
       const record = await store.get(v.messageId.parse(req.params.id));
-      if (!record) throw new ApiError(404, 'not_found', 'no such message (never accepted, or past retention)');
+      if (!record) throw new ApiError('not_found', 'no such message (never accepted, or past retention)');
       res.json(view(record, req.principal as Principal));
     }),
   );
@@ -208,7 +210,7 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
     ...auth(ROUTE_ROLES.read),
     h(async (req, res) => {
       const raw = await store.getRaw(v.messageId.parse(req.params.id));
-      if (!raw) throw new ApiError(404, 'not_found', 'raw message not stored (clean mail is not kept; evidence expires after the raw retention)');
+      if (!raw) throw new ApiError('not_found', 'raw message not stored (clean mail is not kept; evidence expires after the raw retention)');
       res.type('message/rfc822').send(raw);
     }),
   );
@@ -221,7 +223,7 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       const id = v.messageId.parse(req.params.id);
       const body = v.feedbackBody.parse(req.body ?? {});
       const fb = await store.addFeedback(id, { ...body, by: (req.principal as Principal).keyId, at: now() });
-      if (!fb) throw new ApiError(404, 'not_found', 'no such message');
+      if (!fb) throw new ApiError('not_found', 'no such message');
       res.status(201).json(fb);
     }),
   );
@@ -242,7 +244,7 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       const q = v.statsQuery.parse(req.query);
       const until = q.until ?? now();
       const since = q.since ?? until - DAY;
-      if (since >= until) throw new ApiError(400, 'bad_request', 'since must be before until');
+      if (since >= until) throw new ApiError('bad_request', 'since must be before until');
       res.json(await store.stats({ since, until, bucket: q.bucket, top: q.top }));
     }),
   );
@@ -276,7 +278,7 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
       await store.requeue(id);
       if (!(await queue.retry(id))) {
         const rec = await store.get(id);
-        if (rec?.status !== 'queued') throw new ApiError(404, 'not_found', 'no failed job for this message');
+        if (rec?.status !== 'queued') throw new ApiError('not_found', 'no failed job for this message');
         await queue.enqueue({ id });
       }
       res.status(202).json({ id, status: 'queued' });

@@ -42,11 +42,11 @@ export function lookupKey(keys: ApiKeyEntry[], presented: string): ApiKeyEntry |
 export function requireRole(keys: ApiKeyEntry[], roles: readonly Role[]): RequestHandler {
   return (req, _res, next) => {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
-    if (!m) return next(new ApiError(401, 'unauthorized', 'an API key is required: Authorization: Bearer <key>', { 'WWW-Authenticate': 'Bearer realm="ballotwatch"' }));
+    if (!m) return next(new ApiError('unauthorized', 'an API key is required: Authorization: Bearer <key>', { 'WWW-Authenticate': 'Bearer realm="ballotwatch"' }));
     const entry = lookupKey(keys, m[1]);
-    if (!entry) return next(new ApiError(401, 'unauthorized', 'unknown API key', { 'WWW-Authenticate': 'Bearer realm="ballotwatch", error="invalid_token"' }));
+    if (!entry) return next(new ApiError('unauthorized', 'unknown API key', { 'WWW-Authenticate': 'Bearer realm="ballotwatch", error="invalid_token"' }));
     req.principal = { role: entry.role, keyId: entry.id };
-    if (!roles.includes(entry.role)) return next(new ApiError(403, 'forbidden', `this route needs the ${roles.join(' or ')} role; the key has ${entry.role}`));
+    if (!roles.includes(entry.role)) return next(new ApiError('forbidden', `this route needs the ${roles.join(' or ')} role; the key has ${entry.role}`));
     next();
   };
 }

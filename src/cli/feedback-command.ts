@@ -3,14 +3,14 @@ import path from 'node:path';
 import { loadServiceConfig } from '../config/service';
 import { createRedis, ready } from '../queue/connection';
 import { RedisStore } from '../store/redis-store';
-import { SqliteStore } from '../store/sqlite-store';
+import { SqliteStore, sqliteFile } from '../store/sqlite-store';
 import type { ResultStore } from '../store/types';
 import { str, UsageError, type Parsed } from './main';
 
 /** The store the service uses under the same configuration (Redis with REDIS_URL, else SQLite). */
 async function openStore(): Promise<ResultStore> {
   const config = loadServiceConfig();
-  if (!config.redisUrl) return SqliteStore.open({ file: path.join(config.dataDir, 'ballotwatch.sqlite'), retention: config.retention });
+  if (!config.redisUrl) return SqliteStore.open({ file: sqliteFile(config.dataDir), retention: config.retention });
   const redis = createRedis(config.redisUrl, 'worker', 'store');
   await ready(redis);
   return new RedisStore(redis, `${config.prefix}:`, config.retention, true);

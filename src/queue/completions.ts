@@ -40,10 +40,6 @@ export class Completions {
       if (s && !s.size) this.waiters.delete(id);
     }
   }
-
-  get waiting(): number {
-    return this.waiters.size;
-  }
 }
 
 /** Feeds `completions` from the store's pub/sub channel; `subscriber` is a dedicated connection. */

@@ -543,16 +543,6 @@ export class RedisStore implements ResultStore {
     this.closed = true;
     if (this.ownsConnection) await this.redis.quit();
   }
-
-  /** Deletes every key under this store's prefix (tests and benchmarks only). */
-  async destroy(): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await this.redis.unlink(...keys);
-    } while (cursor !== '0');
-  }
 }
 
 /** A record from its hash fields (RECORD_FIELDS order) and feedback list; null when it does not exist. */

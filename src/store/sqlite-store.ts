@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Category } from '../classifier/categories';
 import type { ScanResult } from '../pipeline';
@@ -147,6 +147,11 @@ export interface SqliteStoreOptions {
   /** Database file, or ':memory:'. */
   file: string;
   retention: Retention;
+}
+
+/** The embedded store's file in the service's data folder (BALLOTWATCH_DATA_DIR). */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, 'ballotwatch.sqlite');
 }
 
 export class SqliteStore implements ResultStore {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { SqliteStore } from '../../src/store/sqlite-store';
+import { SqliteStore, sqliteFile } from '../../src/store/sqlite-store';
 import { buildEmail } from '../helpers/build-email';
 import { runCli } from '../helpers/run-cli';
 import { specimen } from '../helpers/paths';
@@ -51,7 +51,7 @@ it('keeps results across a restart and scores what was still queued', async () =
   // While the service is down, a message is accepted into the store but not scored (as after a crash).
   const raw = buildEmail({ subject: 'left in the queue', text: 'This message was accepted just before the process stopped and must still be scored.' });
   const id = createHash('sha256').update(raw).digest('hex');
-  const store = SqliteStore.open({ file: path.join(dir, 'ballotwatch.sqlite'), retention: { resultsMs: 86_400_000, rawMs: 86_400_000 } });
+  const store = SqliteStore.open({ file: sqliteFile(dir), retention: { resultsMs: 86_400_000, rawMs: 86_400_000 } });
   const envelope = { clientIp: null, mailFrom: null, rcptTo: [], helo: null, gateway: 'g' };
   await store.accept({ id, raw, receivedAt: Date.now(), envelope });
   // More than one page of the store's pending list (1,000): all of it must be picked up.
