@@ -8,14 +8,18 @@ import { buildApp } from './api/app';
 import { createKey } from './api/auth';
 import { Metrics } from './api/metrics';
 import type { ApiKeyEntry, ServiceConfig } from './config/service';
-import { Scanner } from './pipeline';
+import { ActiveScanner, seedModels } from './queue/active-model';
 import { BullScanQueue } from './queue/bull-queue';
 import { startBullWorker } from './queue/bull-worker';
 import { Completions, subscribeCompletions } from './queue/completions';
 import { createRedis, ready } from './queue/connection';
 import { LocalScanQueue } from './queue/local-queue';
 import type { ScanQueue } from './queue/queues';
+import { BullRetrainQueue, LocalRetrainQueue, startRetrainWorker } from './queue/retrain-queue';
+import type { RetrainDeps } from './queue/retrain-runner';
+import { RedisModelStore } from './store/redis-model-store';
 import { RedisStore } from './store/redis-store';
+import { SqliteModelStore, modelsFile } from './store/sqlite-model-store';
 import { SqliteStore, sqliteFile } from './store/sqlite-store';
 import type { ResultStore } from './store/types';
 
@@ -75,21 +79,29 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
     await ready(storeConn);
     const store = new RedisStore(storeConn, `${config.prefix}:`, config.retention);
     const queue = new BullScanQueue(conn(runApi ? 'api' : 'worker', 'bullmq'), config.prefix, { ...config.worker, onError: (err) => log.warn({ err: err.message }, 'queue connection error') });
-    let scanner: Scanner | null = null;
-    if (runWorker) scanner = Scanner.fromConfig(config.scan);
-    metrics = new Metrics(scanner?.model.version ?? null, () => queue.depth());
+    const models = new RedisModelStore(storeConn, `${config.prefix}:`);
+    const activeVersion = await seedModels(models, { modelPath: config.scan.modelPath, log });
+    metrics = new Metrics(activeVersion, () => queue.depth());
+    const retrainDeps: RetrainDeps = { models, results: store, scan: config.scan, lifecycle: config.lifecycle, log };
     let worker: Worker | null = null;
-    if (runWorker && scanner) {
+    if (runWorker) {
+      const scanner = await ActiveScanner.start(models, config.scan, log, (v) => metrics.setModel(v));
+      metrics.setModel(scanner.version);
       worker = startBullWorker({ connection: conn('worker', 'bullmq'), prefix: config.prefix, concurrency: config.worker.concurrency, lockMs: config.worker.lockMs, scanner, store, metrics, log });
+      const retrainWorker = startRetrainWorker(conn('worker', 'bullmq'), config.prefix, retrainDeps);
       stops.push(async () => {
+        await retrainWorker.stop();
         await worker?.close();
+        await scanner.stop();
       });
     }
     if (runApi) {
       const completions = new Completions((id, ms) => store.markWaiting(id, ms));
       const sub = conn('worker', 'bullmq');
       await subscribeCompletions(sub, store.doneChannel, completions);
-      api = { store, queue, completions };
+      const retrain = new BullRetrainQueue(conn('api', 'bullmq'), config.prefix);
+      stops.push(() => retrain.close());
+      api = { store, queue, completions, models: { store: models, retrain } };
       timers.push(setInterval(() => void sweep(store, queue, log), SWEEP_MS));
       timers.push(setInterval(() => void purge(store, log), PURGE_MS));
     }
@@ -105,18 +117,38 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
     };
   } else {
     const store: ResultStore = SqliteStore.open({ file: sqliteFile(config.dataDir), retention: config.retention });
+    const models = SqliteModelStore.open(modelsFile(config.dataDir));
+    const activeVersion = await seedModels(models, { modelPath: config.scan.modelPath, log });
     const completions = new Completions();
     let depth = () => Promise.resolve({ waiting: 0, active: 0, delayed: 0, failed: 0, oldestAgeMs: 0 });
     metrics = new Metrics(null, () => depth());
-    const queue = new LocalScanQueue({ store, completions, metrics, log, modelPath: config.scan.modelPath, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
+    const queue = new LocalScanQueue({ store, completions, metrics, log, model: { bytes: (await models.blob(activeVersion)) as Buffer }, attempts: config.worker.attempts, backoffMs: config.worker.backoffMs });
     depth = () => queue.depth();
     const version = await queue.start();
     metrics.setModel(version);
-    api = { store, queue, completions };
+    // Activation (by an admin or a promoted retrain) swaps the scoring thread's model in place.
+    const unsubscribe = await models.onActivate((v) => {
+      void models
+        .blob(v)
+        .then((b) => (b ? queue.setModel(b) : Promise.reject(new Error(`model ${v} has no file`))))
+        .then((loaded) => {
+          metrics.setModel(loaded);
+          log.info({ version: loaded }, 'switched to the active model');
+        })
+        .catch((err: Error) => log.error({ err: err.message }, 'could not load the active model; still scoring with the previous one'));
+    });
+    const retrain = new LocalRetrainQueue({ models, results: store, scan: config.scan, lifecycle: config.lifecycle, log });
+    for (const j of await models.unfinishedJobs()) await retrain.enqueue(j.id);
+    api = { store, queue, completions, models: { store: models, retrain } };
+    stops.push(async () => {
+      await retrain.close();
+      await unsubscribe();
+    });
     timers.push(setInterval(() => void purge(store, log), PURGE_MS));
     timers.push(setInterval(() => void queue.sweep(Date.now() - 2 * SWEEP_MS).catch((e: Error) => log.warn({ err: e.message }, 'sweep failed')), SWEEP_MS));
     stops.push(() => queue.close());
     stops.push(() => store.close());
+    stops.push(() => models.close());
     readiness = async () => {
       const problems: string[] = [];
       await store.ping().catch(() => problems.push('store: not reachable'));

@@ -6,8 +6,11 @@ import { pinoHttp } from 'pino-http';
 import type { ApiKeyEntry, Role, ServiceConfig } from '../config/service';
 import type { Completions } from '../queue/completions';
 import type { ScanQueue } from '../queue/queues';
+import type { RetrainQueue } from '../queue/retrain-queue';
+import type { ModelStore } from '../store/model-store';
 import { groupCampaigns } from '../store/campaigns';
 import type { Envelope, MessageRecord, ResultStore } from '../store/types';
+import { mountAdminRoutes } from './admin-routes';
 import { requireRole, type Principal } from './auth';
 import { ApiError, errorHandler } from './errors';
 import type { Metrics } from './metrics';
@@ -22,7 +25,7 @@ export interface AppDeps {
   /** Problems that make the process not ready (empty when ready). */
   readiness: () => Promise<string[]>;
   /** Absent on a worker-only process, which serves only /healthz, /readyz and /metrics. */
-  api?: { store: ResultStore; queue: ScanQueue; completions: Completions };
+  api?: { store: ResultStore; queue: ScanQueue; completions: Completions; models?: { store: ModelStore; retrain: RetrainQueue } };
   now?: () => number;
 }
 
@@ -109,6 +112,7 @@ export function buildApp(d: AppDeps): express.Express {
   });
 
   if (d.api) mountApi(app, d, d.api, auth, now);
+  if (d.api?.models) mountAdminRoutes(app, d.config, auth(ROUTE_ROLES.admin), d.api.models, now);
 
   app.use((req, _res, next) => next(new ApiError('not_found', `no route ${req.method} ${req.path}`)));
   app.use(errorHandler(d.log));

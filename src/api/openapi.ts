@@ -17,6 +17,8 @@ function queryParams(schema: z.ZodObject) {
 }
 
 const idParam = { name: 'id', in: 'path', required: true, schema: js(v.messageId), description: 'sha256 of the raw message, hex' };
+const jobParam = { name: 'id', in: 'path', required: true, schema: js(v.retrainJobId), description: 'retrain job id' };
+const versionParam = { name: 'version', in: 'path', required: true, schema: js(v.modelVersion), description: 'model version' };
 const err = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const json = (description: string, schema: object = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
 const authErrors = { '401': err('no or unknown API key'), '403': err('the key lacks the role'), '429': err('rate limit exceeded (see Retry-After)') };
@@ -77,6 +79,28 @@ export function openApiDocument() {
       '/v1/stats': { get: secured('analyst, admin', { summary: 'Counts per verdict and category over time, top sender domains and signals (window widened to whole hours)', parameters: queryParams(v.statsQuery), responses: { '200': json('stats'), '400': err('bad_request') } }) },
       '/v1/campaigns': { get: secured('analyst, admin', { summary: 'Near-duplicate messages grouped (simhash)', parameters: queryParams(v.campaignsQuery), responses: { '200': json('campaigns'), '400': err('bad_request') } }) },
       '/v1/jobs/failed': { get: secured('admin', { summary: 'Scan jobs that failed for good', parameters: queryParams(v.failedJobsQuery), responses: { '200': json('failed jobs') } }) },
+      '/v1/admin/retrain': {
+        post: secured('admin', {
+          summary: 'Retrain as a job: learn from analyst feedback since a time, labelled examples, and/or the active model\'s corpus; evaluated, gated, promoted or kept as a candidate',
+          parameters: queryParams(v.retrainQuery).map((p) => ({ ...p, description: 'only with a JSON-lines body' })),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': { schema: js(v.retrainBody) },
+              'application/x-ndjson': { schema: { type: 'string', description: 'one {label, raw|text} JSON object per line; options in the query string' } },
+            },
+          },
+          responses: { '202': json('queued; Location names the job', { type: 'object', properties: { jobId: { type: 'string' }, status: { const: 'queued' } } }), '400': err('bad_request (every bad example listed)'), '413': err('too_large'), '415': err('unsupported_media_type') },
+        }),
+      },
+      '/v1/admin/jobs/{id}': { get: secured('admin', { summary: 'A retrain job: state, percent, phase, errors, result with both models\' figures', parameters: [jobParam], responses: { '200': json('the job'), '400': err('bad_request'), '404': err('not_found') } }) },
+      '/v1/admin/models': { get: secured('admin', { summary: 'Model versions, newest first: created, counts, figures on the evaluation set, gate decision, who trained it, active flag', responses: { '200': json('versions') } }) },
+      '/v1/admin/models/{version}': {
+        get: secured('admin', { summary: 'One model version', parameters: [versionParam], responses: { '200': json('the version'), '404': err('not_found') } }),
+        delete: secured('admin', { summary: 'Delete a version that is not active', parameters: [versionParam], responses: { '204': { description: 'deleted' }, '404': err('not_found'), '409': err('conflict: it is the active version') } }),
+      },
+      '/v1/admin/models/{version}/activate': { post: secured('admin', { summary: 'Make a version active on every worker (promote or roll back)', parameters: [versionParam], responses: { '200': json('active and previous versions'), '404': err('not_found') } }) },
+      '/v1/admin/audit': { get: secured('admin', { summary: 'Audit log of retrain, promote, refuse, activate, rollback, delete, newest first', parameters: queryParams(v.auditQuery), responses: { '200': json('a page'), '400': err('bad_request') } }) },
       '/v1/jobs/{id}/retry': { post: secured('admin', { summary: 'Retry a failed scan job', parameters: [idParam], responses: { '202': json('queued again'), '404': err('not_found') } }) },
     },
   };

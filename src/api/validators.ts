@@ -101,3 +101,40 @@ export const envelopeHeaders = z.object({
   'x-helo': z.string().max(255).optional(),
   'x-gateway-id': z.string().regex(/^[\w.:-]{1,64}$/, 'letters, digits, _ . : - only, at most 64').optional(),
 });
+
+/** A model version name as used in paths. */
+export const modelVersion = z.string().regex(/^[\w.-]{1,100}$/, 'a model version: letters, digits, . _ - (at most 100)');
+export const retrainJobId = z.string().uuid('retrain job ids are UUIDs');
+
+const RETRAIN_BASE = ['active', 'corpus', 'none'] as const;
+/** Retrain options: in the JSON body, or in the query string when the body is JSON lines of examples. */
+export const retrainOptions = {
+  feedbackSince: z
+    .union([z.number().int().nonnegative(), time])
+    .optional()
+    .meta({ description: "learn the newest analyst label of each message with feedback at or after this time (ms since epoch or ISO 8601)" }),
+  base: z.enum(RETRAIN_BASE).optional().meta({ description: "start from the active model's counts (active, default), retrain from its corpus (corpus), or from nothing (none)" }),
+  baseCorpus: z.boolean().optional().meta({ description: 'same as base: "corpus"' }),
+  force: z.boolean().default(false).meta({ description: 'promote even if the gate refuses (logged and audited)' }),
+  note: z.string().max(1000).default(''),
+};
+export const retrainBody = z.strictObject({
+  ...retrainOptions,
+  examples: z.array(z.unknown()).optional().meta({ description: 'labelled examples: {label, raw} (raw RFC 822 text) or {label, text} (body text only)' }),
+});
+export const retrainQuery = z.strictObject({
+  ...retrainOptions,
+  base: z.enum(RETRAIN_BASE).optional(),
+  baseCorpus: z.enum(['true', 'false']).transform((s) => s === 'true').optional(),
+  force: z.enum(['true', 'false']).transform((s) => s === 'true').default(false),
+  feedbackSince: time.optional(),
+});
+export const retrainExample = z.strictObject({
+  label: z.enum(FEEDBACK_LABELS),
+  raw: z.string().min(1).optional(),
+  text: z.string().min(1).optional(),
+});
+export const auditQuery = z.strictObject({
+  limit: limit(500, 50),
+  cursor: z.string().regex(/^\d{1,20}(-\d{1,20})?$/, 'not a cursor from this API').optional(),
+});

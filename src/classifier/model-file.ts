@@ -100,6 +100,19 @@ export function parseModel(buf: Buffer, source = 'model'): Model {
   return { version: d.version, createdAt: d.createdAt, training: d.training, bayes, combiner: d.combiner };
 }
 
+/** A model file's header (version, date, training notes, learned counts) without building its vocabulary. */
+export function modelInfo(buf: Buffer, source = 'model'): { version: string; createdAt: string; training: Record<string, unknown>; docs: number[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse((buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8'));
+  } catch (err: unknown) {
+    throw new ModelError(`${source} is not a ballotwatch model: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const p = modelSchema.safeParse(raw);
+  if (!p.success) throw new ModelError(`${source} is not a valid ${MODEL_FORMAT} file`);
+  return { version: p.data.version, createdAt: p.data.createdAt, training: p.data.training, docs: p.data.bayes.docs };
+}
+
 export function loadModel(path: string): Model {
   let buf: Buffer;
   try {

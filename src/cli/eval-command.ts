@@ -3,7 +3,7 @@ import { loadConfig } from '../config';
 import { readCorpus } from '../corpus/read-corpus';
 import { Scanner, type ScanResult } from '../pipeline';
 import type { Category } from '../classifier/categories';
-import { evaluate, formatReport } from './metrics';
+import { evaluate, formatReport } from '../scoring/evaluate';
 import { UsageError, str, strs, type Parsed } from './main';
 
 export async function runEval(p: Parsed): Promise<number> {

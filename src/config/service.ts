@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { MODELS_DIR } from '../classifier/model-file';
+import type { GateMargins } from '../classifier/retrain';
 import { ConfigError, loadConfig, type ScanConfig } from './index';
 
 export const ROLES = ['gateway', 'analyst', 'admin'] as const;
@@ -8,6 +10,7 @@ export type Role = (typeof ROLES)[number];
 
 const positiveInt = z.coerce.number().int().positive();
 const hours = z.coerce.number().positive();
+const fraction = z.coerce.number().min(0).max(1);
 
 /**
  * The service's settings (the scanner's own BALLOTWATCH_* settings are in schema.ts). PORT and
@@ -53,6 +56,21 @@ export const serviceEnvSchema = z.object({
   BALLOTWATCH_RESULT_RETENTION_HOURS: hours.default(24 * 90),
   /** How long the raw message of a flagged/suspicious/unscanned result is kept as evidence (hours; default 30 days). */
   BALLOTWATCH_RAW_RETENTION_HOURS: hours.default(24 * 30),
+  /**
+   * The evaluation set every retrained model is measured on before the promotion gate: folders of
+   * labelled mail (comma-separated; relative to the installation), never trained on.
+   */
+  BALLOTWATCH_EVAL_SET: z.string().default('fixtures/holdout,fixtures/holdout-blind,fixtures/holdout-blind-2'),
+  /** Promotion gate margins (fractions): how much worse than the active model a retrained one may be. */
+  BALLOTWATCH_GATE_INTIMIDATION_DROP: fraction.default(0),
+  BALLOTWATCH_GATE_DISINFORMATION_DROP: fraction.default(0.02),
+  BALLOTWATCH_GATE_SPAM_DROP: fraction.default(0.02),
+  /** 0.001 = the ham false-positive rate may rise by 0.1 point at most. */
+  BALLOTWATCH_GATE_HAM_FPR_RISE: fraction.default(0.001),
+  BALLOTWATCH_GATE_AUC_DROP: fraction.default(0.005),
+  /** Largest retrain request body (bytes) and most labelled examples in one request. */
+  BALLOTWATCH_RETRAIN_MAX_BYTES: positiveInt.default(50 * 1024 * 1024),
+  BALLOTWATCH_RETRAIN_MAX_EXAMPLES: positiveInt.default(10_000),
   /** pino log level. */
   BALLOTWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -78,6 +96,7 @@ export interface ServiceConfig {
   maxWaitMs: number;
   retention: { resultsMs: number; rawMs: number };
   logLevel: string;
+  lifecycle: { evalSet: string[]; root: string; margins: GateMargins; maxBytes: number; maxExamples: number };
 }
 
 const KEY_ENTRY = /^(gateway|analyst|admin):([0-9a-f]{64})$/;
@@ -149,5 +168,16 @@ export function loadServiceConfig(env: Record<string, string | undefined> = proc
     maxWaitMs: e.BALLOTWATCH_MAX_WAIT_MS,
     retention: { resultsMs: e.BALLOTWATCH_RESULT_RETENTION_HOURS * 3_600_000, rawMs: e.BALLOTWATCH_RAW_RETENTION_HOURS * 3_600_000 },
     logLevel: e.BALLOTWATCH_LOG_LEVEL,
+    lifecycle: {
+      evalSet: e.BALLOTWATCH_EVAL_SET.split(',').map((x) => x.trim()).filter(Boolean),
+      root: path.resolve(MODELS_DIR, '..'),
+      margins: {
+        detectionDrop: { intimidation: e.BALLOTWATCH_GATE_INTIMIDATION_DROP, disinformation: e.BALLOTWATCH_GATE_DISINFORMATION_DROP, spam: e.BALLOTWATCH_GATE_SPAM_DROP },
+        hamFprRise: e.BALLOTWATCH_GATE_HAM_FPR_RISE,
+        aucDrop: e.BALLOTWATCH_GATE_AUC_DROP,
+      },
+      maxBytes: e.BALLOTWATCH_RETRAIN_MAX_BYTES,
+      maxExamples: e.BALLOTWATCH_RETRAIN_MAX_EXAMPLES,
+    },
   });
 }

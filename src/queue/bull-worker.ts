@@ -12,7 +12,8 @@ export interface BullWorkerOptions {
   prefix: string;
   concurrency: number;
   lockMs: number;
-  scanner: Scanner;
+  /** The active model's scanner (swapped when an admin activates another version). */
+  scanner: { readonly current: Scanner };
   store: ResultStore;
   metrics: Metrics;
   log: Logger;
@@ -30,7 +31,7 @@ export function startBullWorker(o: BullWorkerOptions): Worker<ScanJob> {
     async (job: Job<ScanJob>) => {
       const t0 = process.hrtime.bigint();
       try {
-        const result = await processScan(job.data.id, { store: o.store, score: (raw) => o.scanner.scan(raw), now: Date.now });
+        const result = await processScan(job.data.id, { store: o.store, score: (raw) => o.scanner.current.scan(raw), now: Date.now });
         if (result) o.metrics.recordScan(result, Number(process.hrtime.bigint() - t0) / 1e9);
         return result ? { verdict: result.verdict } : { verdict: 'already_scored' };
       } catch (err: unknown) {

@@ -20,17 +20,24 @@ class ScanThread {
   private readonly worker: Worker;
   private seq = 0;
   private readonly pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void }>();
+  private swaps: { resolve: (v: string) => void; reject: (e: Error) => void }[] = [];
   readonly ready: Promise<string>;
   dead = false;
 
-  constructor(modelPath: string | undefined, onExit: () => void) {
-    this.worker = new Worker(threadScript(), { workerData: { modelPath } });
+  constructor(model: { path?: string; bytes?: Buffer }, onExit: () => void) {
+    this.worker = new Worker(threadScript(), { workerData: { modelPath: model.path, model: model.bytes } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', (m: { ready?: string }) => (m.ready ? resolve(m.ready) : reject(new Error('scan thread did not start'))));
       this.worker.once('error', reject);
     });
     this.ready.catch(() => undefined);
-    this.worker.on('message', (m: { seq?: number; result?: ScanResult; error?: string }) => {
+    this.worker.on('message', (m: { seq?: number; result?: ScanResult; error?: string; swapped?: string; swapError?: string }) => {
+      if (m.swapped !== undefined || m.swapError !== undefined) {
+        const s = this.swaps.shift();
+        if (m.swapped !== undefined) s?.resolve(m.swapped);
+        else s?.reject(new Error(m.swapError));
+        return;
+      }
       if (m.seq === undefined) return;
       const p = this.pending.get(m.seq);
       this.pending.delete(m.seq);
@@ -42,6 +49,8 @@ class ScanThread {
       this.dead = true;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
+      for (const s of this.swaps) s.reject(err);
+      this.swaps = [];
       onExit();
     };
     this.worker.on('error', die);
@@ -57,6 +66,15 @@ class ScanThread {
     });
   }
 
+  /** Replaces the thread's model; messages posted after this are scored with it. */
+  swap(bytes: Buffer): Promise<string> {
+    if (this.dead) return Promise.reject(new Error('scan thread is not running'));
+    return new Promise((resolve, reject) => {
+      this.swaps.push({ resolve, reject });
+      this.worker.postMessage({ swap: bytes });
+    });
+  }
+
   async stop(): Promise<void> {
     this.dead = true;
     await this.worker.terminate();
@@ -68,7 +86,8 @@ export interface LocalQueueOptions {
   completions: Completions;
   metrics: Metrics;
   log: Logger;
-  modelPath: string | undefined;
+  /** The model file's bytes (the model store's active version), or a path to read it from. */
+  model: { path?: string; bytes?: Buffer };
   attempts: number;
   backoffMs: number;
   /** Jobs in flight at once: 2 overlaps the store's work on this thread with scoring on the other. */
@@ -87,13 +106,22 @@ export class LocalScanQueue implements ScanQueue {
   private closing = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private idle: (() => void) | null = null;
+  private model: { path?: string; bytes?: Buffer };
 
   constructor(private readonly o: LocalQueueOptions) {
+    this.model = o.model;
     this.thread = this.startThread();
   }
 
+  /** Hot swap: the scoring thread loads the new model; a restarted thread starts with it too. */
+  async setModel(bytes: Buffer): Promise<string> {
+    const version = await this.thread.swap(bytes);
+    this.model = { bytes };
+    return version;
+  }
+
   private startThread(): ScanThread {
-    const t = new ScanThread(this.o.modelPath, () => {
+    const t = new ScanThread(this.model, () => {
       if (this.closing) return;
       this.o.log.error('scan thread died; restarting it');
       this.thread = this.startThread();

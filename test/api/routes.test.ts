@@ -14,6 +14,8 @@ import { openApiDocument } from '../../src/api/openapi';
 import { loadServiceConfig, ROLES, type Role } from '../../src/config/service';
 import { BullScanQueue } from '../../src/queue/bull-queue';
 import { Completions } from '../../src/queue/completions';
+import { BullRetrainQueue } from '../../src/queue/retrain-queue';
+import { RedisModelStore } from '../../src/store/redis-model-store';
 import { RedisStore } from '../../src/store/redis-store';
 import { dropPrefix, REDIS_URL, uniquePrefix, request } from '../helpers/service';
 import type { Server } from 'node:http';
@@ -24,6 +26,7 @@ const made = Object.fromEntries(ROLES.map((r) => [r, createKey(r)])) as Record<R
 const config = loadServiceConfig({ REDIS_URL, BALLOTWATCH_REDIS_PREFIX: prefix, BALLOTWATCH_API_KEYS: ROLES.map((r) => made[r].entry).join(','), BALLOTWATCH_RATE_ANALYST: '3' });
 let conn: Redis;
 let queue: BullScanQueue;
+let retrain: BullRetrainQueue;
 let app: express.Express;
 let server: Server;
 let base: string;
@@ -39,7 +42,9 @@ beforeAll(async () => {
   conn = new Redis(REDIS_URL);
   const store = new RedisStore(conn, `${prefix}:`, config.retention);
   queue = new BullScanQueue(conn, prefix, config.worker);
-  app = buildApp({ config, keys: config.apiKeys, metrics: new Metrics(null, () => queue.depth()), log: pino({ level: 'info' }, logSink), readiness: async () => [], api: { store, queue, completions: new Completions() } });
+  retrain = new BullRetrainQueue(conn, prefix);
+  const models = { store: new RedisModelStore(conn, `${prefix}:`), retrain };
+  app = buildApp({ config, keys: config.apiKeys, metrics: new Metrics(null, () => queue.depth()), log: pino({ level: 'info' }, logSink), readiness: async () => [], api: { store, queue, completions: new Completions(), models } });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((r) => server.close(r));
   await queue.close();
+  await retrain.close();
   conn.disconnect();
   await dropPrefix(prefix);
 });
