@@ -37,6 +37,8 @@ export const request = (url: string, init?: RequestInit): Promise<JsonResponse> 
 
 export interface TestService extends RunningService {
   keys: Keys;
+  /** The keys' config lines (`role:sha256hex`), to start more processes that accept them. */
+  keyEntries: string;
   prefix: string;
   /** fetch with the role's key. */
   call(role: Role | null, path: string, init?: RequestInit & { headers?: Record<string, string> }): Promise<JsonResponse>;
@@ -60,6 +62,9 @@ export async function startTestService(env: Record<string, string | undefined>):
     ...svc,
     close: () => svc.close(),
     keys,
+    keyEntries: Object.values(made)
+      .map((k) => k.entry)
+      .join(','),
     prefix,
     call: (role, path, init = {}) => fetch(svc.url + path, { ...init, headers: { ...(role ? { Authorization: `Bearer ${keys[role]}` } : {}), ...(init.headers ?? {}) } }),
   };
@@ -68,4 +73,17 @@ export async function startTestService(env: Record<string, string | undefined>):
 /** POSTs a raw message as a gateway. */
 export function postMessage(svc: TestService, raw: Buffer, query = '', headers: Record<string, string> = {}, role: Role = 'gateway'): Promise<JsonResponse> {
   return svc.call(role, `/v1/messages${query}`, { method: 'POST', body: raw, headers: { 'Content-Type': 'message/rfc822', ...headers } });
+}
+
+/** A TCP port free on loopback right now (for a child process that must be reachable). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
