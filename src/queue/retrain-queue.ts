@@ -34,7 +34,7 @@ export class BullRetrainQueue implements RetrainQueue {
 }
 
 /**
- * The worker side in service mode. Training runs on a thread (retrain-runner.ts), so this
+ * The worker side in service mode. Training runs in a niced child process (retrain-runner.ts), so this
  * process's event loop keeps scoring mail and renewing the job lock meanwhile.
  */
 export function startRetrainWorker(connection: Redis, prefix: string, deps: RetrainDeps): { worker: Worker<{ id: string }>; stop(): Promise<void> } {
@@ -66,7 +66,7 @@ export function startRetrainWorker(connection: Redis, prefix: string, deps: Retr
   worker.on('error', (err) => deps.log.error({ err: err.message }, 'retrain worker error'));
   return {
     worker,
-    // Shutdown does not wait for a training: the thread stops and the job goes back to the
+    // Shutdown does not wait for a training: the training process stops and the job goes back to the
     // queue for another worker (or this one after a restart).
     stop: async () => {
       abort.abort();
@@ -76,7 +76,7 @@ export function startRetrainWorker(connection: Redis, prefix: string, deps: Retr
 }
 
 /**
- * Embedded mode: jobs run one after another in this process (training on its own thread). Jobs
+ * Embedded mode: jobs run one after another in this process (training in a niced child process). Jobs
  * left queued or running by a stopped process are run again at the next start.
  */
 export class LocalRetrainQueue implements RetrainQueue {

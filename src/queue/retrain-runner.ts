@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import type { Logger } from 'pino';
 import { gate, type GateMargins, type RetrainBase, type RetrainExample, type RetrainOutcome, type RetrainWork } from '../classifier/retrain';
 import type { ScanConfig } from '../config';
@@ -23,10 +23,10 @@ export interface RetrainDeps {
   log: Logger;
 }
 
-/** The compiled thread script: next to this file in dist/, or dist/ when running from sources (tests). */
-function threadScript(): string {
-  const here = path.join(__dirname, 'retrain-thread.js');
-  return existsSync(here) ? here : path.resolve(__dirname, '../../dist/queue/retrain-thread.js');
+/** The compiled training script: next to this file in dist/, or dist/ when running from sources (tests). */
+function trainingScript(): string {
+  const here = path.join(__dirname, 'retrain-process.js');
+  return existsSync(here) ? here : path.resolve(__dirname, '../../dist/queue/retrain-process.js');
 }
 
 /** A new version name: date, time and a random suffix (versions are never reused). */
@@ -38,7 +38,7 @@ export function newVersion(now = new Date()): string {
 /**
  * Runs one retrain job, the same in both modes: gathers the examples (stored with the job, plus the
  * latest analyst label of each message with feedback since the given time), trains and evaluates on
- * a separate thread, stores the candidate, applies the gate, promotes or keeps it as a candidate,
+ * a separate, niced process, stores the candidate, applies the gate, promotes or keeps it as a candidate,
  * and writes the audit log. Progress and the outcome go to the job record.
  */
 export async function runRetrainJob(id: string, d: RetrainDeps, onProgress?: (percent: number) => void, signal?: AbortSignal): Promise<RetrainJob['result']> {
@@ -62,7 +62,7 @@ export async function runRetrainJob(id: string, d: RetrainDeps, onProgress?: (pe
     const version = newVersion();
     const work: RetrainWork = { activeBlob, examples, base, corpusRoot: d.lifecycle.root, evalSet: d.lifecycle.evalSet, config: d.scan, version };
     await update(3, `training ${version} on ${examples.length} examples (base: ${base})`);
-    const out = await inThread(work, (p, phase) => void update(p, phase).catch(() => undefined), signal);
+    const out = await inChildProcess(work, (p, phase) => void update(p, phase).catch(() => undefined), signal);
     for (const s of out.skipped.slice(0, 20)) errors.push(`skipped ${s.key}: ${s.reason}`);
     if (out.excludedAsEvalSet) errors.push(`${out.excludedAsEvalSet} examples are in the evaluation set and were not learned`);
 
@@ -135,36 +135,35 @@ async function feedbackExamples(results: ResultStore, since: number, errors: str
   return out;
 }
 
-function inThread(work: RetrainWork, progress: (percent: number, phase: string) => void, signal?: AbortSignal): Promise<RetrainOutcome> {
+/**
+ * Training runs in a child process started under `nice -n 19`: it gets whatever CPU scoring leaves
+ * idle, so a retrain on a worker's host does not slow the mail flow (a worker thread would compete
+ * with scoring at equal priority; Node cannot lower one thread's priority).
+ */
+function inChildProcess(work: RetrainWork, progress: (percent: number, phase: string) => void, signal?: AbortSignal): Promise<RetrainOutcome> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('retrain stopped'));
-    const t = new Worker(threadScript(), { workerData: work, resourceLimits: { maxOldGenerationSizeMb: 1536 } });
+    const args = ['--max-old-space-size=1536', trainingScript()];
+    const child = existsSync(NICE) ? spawn(NICE, ['-n', '19', process.execPath, ...args], CHILD_OPTS) : spawn(process.execPath, args, CHILD_OPTS);
     let settled = false;
-    signal?.addEventListener('abort', () => {
+    const done = (err: Error | null, out?: RetrainOutcome) => {
       if (settled) return;
       settled = true;
-      reject(new Error('retrain stopped'));
-      void t.terminate();
-    });
-    t.on('message', (m: { progress?: { percent: number; phase: string }; done?: RetrainOutcome; error?: string }) => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      if (err) reject(err);
+      else resolve(out as RetrainOutcome);
+    };
+    signal?.addEventListener('abort', () => done(new Error('retrain stopped')));
+    child.on('message', (m: { progress?: { percent: number; phase: string }; done?: RetrainOutcome; error?: string }) => {
       if (m.progress) progress(m.progress.percent, m.progress.phase);
-      else if (m.done) {
-        settled = true;
-        resolve({ ...m.done, blob: Buffer.from(m.done.blob) });
-        void t.terminate();
-      } else if (m.error) {
-        settled = true;
-        reject(new Error(m.error));
-        void t.terminate();
-      }
+      else if (m.done) done(null, { ...m.done, blob: Buffer.from(m.done.blob) });
+      else if (m.error) done(new Error(m.error));
     });
-    t.on('error', (err) => {
-      if (!settled) reject(err);
-      settled = true;
-    });
-    t.on('exit', (code) => {
-      if (!settled) reject(new Error(`retrain thread exited with code ${code}`));
-      settled = true;
-    });
+    child.on('error', (err) => done(err));
+    child.on('exit', (code, sig) => done(new Error(`retrain process exited (${sig ?? `code ${code}`}) before finishing`)));
+    child.send({ work });
   });
 }
+
+const NICE = '/usr/bin/nice';
+const CHILD_OPTS: SpawnOptions = { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' };
