@@ -106,7 +106,8 @@ export class RedisModelStore implements ModelStore {
   }
 
   async onActivate(fn: (version: string) => void): Promise<() => Promise<void>> {
-    const sub = this.redis.duplicate({ enableAutoPipelining: false });
+    // The subscriber waits for its connection (the store's own connection fails fast instead).
+    const sub = this.redis.duplicate({ enableAutoPipelining: false, enableOfflineQueue: true });
     sub.on('error', () => undefined);
     sub.on('message', (channel: string, version: string) => {
       if (channel === this.channel) fn(version);

@@ -67,6 +67,27 @@ it('retrains from feedback (latest label wins), swaps the scoring thread, keeps 
   expect(after.result.model).toBe(candidate);
 }, 120_000);
 
+it('promotes a gate-refused candidate only with force, logged in the audit as forced', async () => {
+  const dirOf = (label: string) => path.join(ROOT, 'fixtures/election', label);
+  const flip = (from: string, to: string) =>
+    readdirSync(dirOf(from))
+      .slice(0, 60)
+      .map((f) => ({ label: to, raw: readFileSync(path.join(dirOf(from), f), 'utf8') }));
+  const examples = [...flip('intimidation', 'ham'), ...flip('disinformation', 'ham'), ...flip('ham', 'intimidation')];
+  const active = (await (await svc!.call('admin', '/v1/admin/models')).json()).active;
+  const job = await finish((await (await post('/v1/admin/retrain', { examples, force: true, note: 'forced on purpose' })).json()).jobId);
+  expect(job.state).toBe('completed');
+  expect(job.result.promoted).toBe(true);
+  expect(job.result.reason).toMatch(/^promoted by force despite the gate: .*ham false-positive rate rose/);
+  const models = await (await svc!.call('admin', '/v1/admin/models')).json();
+  expect(models.active).toBe(job.result.version);
+  expect(models.items[0]).toMatchObject({ version: job.result.version, gate: { passed: false, forced: true } });
+  const audit = (await (await svc!.call('admin', '/v1/admin/audit?limit=1')).json()).items[0];
+  expect(audit).toMatchObject({ action: 'promote', version: job.result.version, details: { forced: true, previous: active } });
+  // And undone.
+  expect((await (await post(`/v1/admin/models/${active}/activate`, {})).json()).action).toBe('rollback');
+}, 120_000);
+
 it('refuses a retrain whose classes fall below the minimum of learned examples', async () => {
   const dirOf = (label: string) => path.join(ROOT, 'fixtures/election', label);
   const examples = ['ham', 'intimidation'].flatMap((label) =>
