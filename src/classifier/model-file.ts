@@ -68,14 +68,17 @@ export class ModelError extends Error {
   }
 }
 
-export function parseModel(buf: Buffer, source = 'model'): Model {
-  let raw: unknown;
+/** The JSON of a model file (gzipped or not), or a ModelError naming the source. */
+function readJson(buf: Buffer, source: string): unknown {
   try {
-    raw = JSON.parse((buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8'));
+    return JSON.parse((buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8'));
   } catch (err: unknown) {
     throw new ModelError(`${source} is not a ballotwatch model: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const p = modelSchema.safeParse(raw);
+}
+
+export function parseModel(buf: Buffer, source = 'model'): Model {
+  const p = modelSchema.safeParse(readJson(buf, source));
   if (!p.success) throw new ModelError(`${source} is not a valid ${MODEL_FORMAT} file: ${p.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const d = p.data;
   const K = BAYES_CLASSES.length;
@@ -102,13 +105,7 @@ export function parseModel(buf: Buffer, source = 'model'): Model {
 
 /** A model file's header (version, date, training notes, learned counts) without building its vocabulary. */
 export function modelInfo(buf: Buffer, source = 'model'): { version: string; createdAt: string; training: Record<string, unknown>; docs: number[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse((buf[0] === 0x1f && buf[1] === 0x8b ? gunzipSync(buf) : buf).toString('utf8'));
-  } catch (err: unknown) {
-    throw new ModelError(`${source} is not a ballotwatch model: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const p = modelSchema.safeParse(raw);
+  const p = modelSchema.safeParse(readJson(buf, source));
   if (!p.success) throw new ModelError(`${source} is not a valid ${MODEL_FORMAT} file`);
   return { version: p.data.version, createdAt: p.data.createdAt, training: p.data.training, docs: p.data.bayes.docs };
 }
