@@ -76,6 +76,12 @@ describe('parseEmail', () => {
     expect(await code(parseEmail(raw, limits))).toBe(expected);
   });
 
+  it('finds the mail headers behind a long first header (under the header limit)', async () => {
+    const long = `X-Long: ${'x'.repeat(100_000)}\r\n`;
+    const m = await parseEmail(Buffer.concat([Buffer.from(long), buildEmail({ text: 'we will come after you' })]), limits);
+    expect(m.text).toContain('come after you');
+  });
+
   it('enforces the size, header, part and depth limits with typed errors', async () => {
     expect(await code(parseEmail(buildEmail({ text: 'x'.repeat(5000) }), { ...limits, maxBytes: 1000 }))).toBe('too_large');
     expect(await code(parseEmail(buildEmail({ headers: { 'X-Pad': 'y'.repeat(3000) } }), { ...limits, maxHeaderBytes: 1000 }))).toBe('headers_too_large');
