@@ -127,7 +127,7 @@ export class ServiceRunner {
     if (res.status >= 500 || !body?.id) return { ...base, outcome: 'server_error', detail: `${res.status} ${body?.error?.code ?? ''}`.trim() };
     if (res.status === 202 || body.status === 'queued') {
       const list = this.pending.get(body.id) ?? [];
-      list.push({ m: base, at: Date.now() });
+      list.push({ m: { ...base, ms: 0 }, at: t0 });
       this.pending.set(body.id, list);
       return null;
     }
@@ -152,7 +152,7 @@ export class ServiceRunner {
         else if (rec && rec.status !== 'queued') o = this.fromRecord(rec);
         else if (Date.now() - list[0].at > this.opts.deadlineMs) o = { outcome: 'hung', detail: `still ${rec?.status ?? 'unreachable'} after ${this.opts.deadlineMs} ms` };
         if (o) {
-          for (const p of list) out.push({ ...p.m, ...o, ms: Date.now() - p.at + (p.m.ms ?? 0) });
+          for (const p of list) out.push({ ...p.m, ...o, ms: Date.now() - p.at });
           this.pending.delete(id);
         }
       }
