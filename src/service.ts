@@ -1,10 +1,11 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
-import { buildApp } from './api/app';
+import { buildApp, MAX_HEADER_BYTES, MAX_REQUEST_HEADERS } from './api/app';
 import { createKey } from './api/auth';
 import { Metrics } from './api/metrics';
 import type { ApiKeyEntry, ServiceConfig } from './config/service';
@@ -37,6 +38,9 @@ export interface RunningService {
 const SWEEP_MS = 30_000;
 /** How long in-flight HTTP requests get to finish at shutdown before their connections are cut. */
 const HTTP_DRAIN_MS = 10_000;
+/** A client must send its headers within this (slowloris), and the whole request within the next. */
+const HEADERS_TIMEOUT_MS = 20_000;
+const REQUEST_TIMEOUT_MS = 120_000;
 /** Retention purge interval. */
 const PURGE_MS = 10 * 60_000;
 
@@ -157,7 +161,12 @@ export async function startService(config: ServiceConfig, opts: { log?: Logger; 
   }
 
   const app = buildApp({ config, keys, metrics, log, readiness, api: runApi ? api : undefined });
-  const server: Server = app.listen(config.port, '0.0.0.0');
+  const server: Server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app);
+  // One more than allowed, so the app can see a request went over and refuse it (Node would
+  // otherwise drop the extra headers silently).
+  server.maxHeadersCount = MAX_REQUEST_HEADERS + 1;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => clientError(err, socket, log));
+  server.listen(config.port, '0.0.0.0');
   let stopping = false;
   // While stopping, every response tells keep-alive clients to go, so the server can close.
   server.on('request', (_req, res: { setHeader(k: string, v: string): void }) => {
@@ -211,6 +220,26 @@ async function sweep(store: ResultStore, queue: ScanQueue, log: Logger): Promise
   } catch (err: unknown) {
     log.warn({ err: (err as Error).message }, 'sweep failed');
   }
+}
+
+/**
+ * Requests Node refuses before express sees them (headers over MAX_HEADER_BYTES, malformed HTTP,
+ * too slow) get the same JSON error body as every other refusal, not Node's bare status line.
+ */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex, log: Logger): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', `request headers over ${MAX_HEADER_BYTES} bytes`]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request was not received in time']
+        : [400, 'bad_request', 'malformed HTTP request'];
+  log.warn({ status, code: err.code }, 'refused a malformed or oversized request');
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 async function purge(store: ResultStore, log: Logger): Promise<void> {

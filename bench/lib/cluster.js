@@ -14,6 +14,7 @@ const { Redis } = require('ioredis');
 
 const root = resolve(__dirname, '..', '..');
 const bin = join(root, 'bin', 'ballotwatch.js');
+const { clearTimeout } = require('node:timers');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function freePort() {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { ApiKeyEntry, Role, ServiceConfig } from '../config/service';
@@ -38,6 +39,14 @@ export const ROUTE_ROLES = {
 } as const satisfies Record<string, readonly Role[]>;
 
 const DAY = 86_400_000;
+/**
+ * Most request headers accepted. A gateway sends about ten; Node keeps up to 2,000 and silently
+ * drops the rest, so the server keeps one more than this (`server.maxHeadersCount`, service.ts)
+ * and a request that reaches it is refused rather than read with headers missing.
+ */
+export const MAX_REQUEST_HEADERS = 100;
+/** Largest header section, bytes (Node's own default, made explicit; larger gets a JSON 431). */
+export const MAX_HEADER_BYTES = 16 * 1024;
 type Handler = (req: Request, res: Response) => Promise<void>;
 const h = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
 
@@ -69,6 +78,13 @@ export function buildApp(d: AppDeps): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
     }),
   );
+  // Security headers (no-sniff, frame denial, HSTS, a CSP that loads nothing): the API serves JSON
+  // and raw evidence mail, never pages; a raw message opened in a browser must not run.
+  app.use(helmet({ contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } }));
+  app.use((req, _res, next) => {
+    if (req.rawHeaders.length / 2 > MAX_REQUEST_HEADERS) return next(new ApiError('headers_too_large', `more than ${MAX_REQUEST_HEADERS} request headers`));
+    next();
+  });
   app.use((req, res, next) => {
     const end = d.metrics.httpSeconds.startTimer();
     res.on('finish', () => end({ method: req.method, route: (req.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(res.statusCode) }));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createKey } from '../../src/api/auth';
 import { loadServiceConfig, type Role } from '../../src/config/service';
 import { startService, type RunningService } from '../../src/service';
@@ -44,8 +44,8 @@ export interface TestService extends RunningService {
   call(role: Role | null, path: string, init?: RequestInit & { headers?: Record<string, string> }): Promise<JsonResponse>;
 }
 
-/** Starts the real service on a free port with one key per role. `env` overrides (e.g. no REDIS_URL for embedded mode). */
-export async function startTestService(env: Record<string, string | undefined>): Promise<TestService> {
+/** Starts the real service on a free port with one key per role. `env` overrides (e.g. no REDIS_URL for embedded mode); `opts.log` receives its log. */
+export async function startTestService(env: Record<string, string | undefined>, opts: { log?: Logger } = {}): Promise<TestService> {
   const made = { gateway: createKey('gateway'), analyst: createKey('analyst'), admin: createKey('admin') };
   const prefix = env.BALLOTWATCH_REDIS_PREFIX ?? uniquePrefix('svc');
   const config = loadServiceConfig({
@@ -56,7 +56,7 @@ export async function startTestService(env: Record<string, string | undefined>):
       .join(','),
     ...env,
   });
-  const svc = await startService(config, { log: pino({ level: 'silent' }) });
+  const svc = await startService(config, { log: opts.log ?? pino({ level: 'silent' }) });
   const keys = { gateway: made.gateway.key, analyst: made.analyst.key, admin: made.admin.key };
   return {
     ...svc,
