@@ -3,10 +3,10 @@
 // `action`: adds the X-Ballotwatch-* headers (accept, add_header), and for quarantine either adds
 // them and marks the transaction for Haraka's `quarantine` plugin, or rejects with 550 5.7.1.
 // Headers the sender put in with those names are removed first. When ballotwatch cannot answer in
-// time it fails open (accept, marked unscanned) or closed (451: the sender retries), as configured.
+// time it fails open (accept, marked unscanned) or closed (450, temporary: the sender retries), as configured.
 // Config: config/ballotwatch.ini (deploy/haraka/config/ballotwatch.ini). Needs Node 18+ (fetch).
-// Not run in this repository's tests (no Haraka here); deploy/README.md says how to try it.
-/* global exports, AbortSignal, DENY, DENYSOFT -- Haraka gives plugins its return codes as globals */
+// test/deploy/haraka-plugin.test.ts runs it inside real Haraka servers over SMTP.
+/* global exports, clearTimeout, DENY, DENYSOFT -- Haraka's plugin sandbox provides these */
 const { readFileSync } = require('node:fs');
 
 exports.register = function () {
@@ -42,38 +42,58 @@ exports.hook_data_post = function (next, connection) {
   };
   if (!this.key) return fail('no API key (key_file)');
 
-  txn.message_stream.get_data(async (raw) => {
-    const headers = {
-      Authorization: `Bearer ${this.key}`,
-      'Content-Type': 'message/rfc822',
-      'X-Mail-From': txn.mail_from ? txn.mail_from.address() : '',
-      'X-Rcpt-To': txn.rcpt_to.map((r) => r.address()).join(','),
-      'X-Client-IP': connection.remote.ip,
-    };
-    if (connection.hello && connection.hello.host) headers['X-Helo'] = String(connection.hello.host).slice(0, 255);
-    if (cfg.gateway_id) headers['X-Gateway-Id'] = cfg.gateway_id;
-    let res;
-    let body;
-    try {
-      res = await fetch(`${this.url}/v1/messages?wait=${this.waitMs}`, { method: 'POST', headers, body: raw, signal: AbortSignal.timeout(this.timeoutMs) });
-      body = await res.json().catch(() => null);
-    } catch (err) {
-      return fail(`unreachable: ${(err.cause && err.cause.code) || err.message}`);
-    }
-    if (res.status === 202) return fail(`not scored within ${this.waitMs} ms (${body && body.id})`);
-    if (res.status !== 200 || !body || !body.result) return fail(`answered ${res.status} ${(body && body.error && body.error.code) || ''}`);
-
-    const { action, headers: add } = body.result;
-    connection.results.add(this, { verdict: body.result.verdict, category: body.result.category, score: body.result.score, action, id: body.id });
-    if (action === 'quarantine' && cfg.reject_quarantine) return next(DENY, `5.7.1 message refused by policy (ballotwatch ${body.id.slice(0, 12)})`);
-    stripForged(txn);
-    for (const [name, value] of Object.entries(add)) txn.add_header(name, String(value));
-    txn.add_header('X-Ballotwatch-Id', body.id);
-    txn.add_header('X-Ballotwatch-Action', action);
-    if (action === 'quarantine' && cfg.use_quarantine_plugin) txn.notes.quarantine = 'ballotwatch';
-    return next();
+  txn.message_stream.get_data((raw) => {
+    // An exception here would take Haraka down: it becomes a failure handled as configured.
+    this.screen(raw, txn, connection, next, fail).catch((err) => fail(`plugin error: ${err.message}`));
   });
 };
+
+/** POSTs the message and acts on the answer (or calls `fail`). */
+exports.screen = async function (raw, txn, connection, next, fail) {
+  const cfg = this.cfg.main;
+  const headers = {
+    Authorization: `Bearer ${this.key}`,
+    'Content-Type': 'message/rfc822',
+    'X-Mail-From': address(txn.mail_from),
+    'X-Rcpt-To': txn.rcpt_to.map(address).join(','),
+    'X-Client-IP': connection.remote.ip,
+  };
+  if (connection.hello && connection.hello.host) headers['X-Helo'] = String(connection.hello.host).slice(0, 255);
+  if (cfg.gateway_id) headers['X-Gateway-Id'] = cfg.gateway_id;
+  let res;
+  let body;
+  try {
+    // Haraka runs plugins in a sandbox that has fetch and setTimeout but not AbortSignal.
+    let timer;
+    const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs)));
+    try {
+      res = await Promise.race([fetch(`${this.url}/v1/messages?wait=${this.waitMs}`, { method: 'POST', headers, body: raw }), timeout]);
+      body = await Promise.race([res.json().catch(() => null), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch (err) {
+    return fail(`unreachable: ${(err.cause && err.cause.code) || err.message}`);
+  }
+  if (res.status === 202) return fail(`not scored within ${this.waitMs} ms (${body && body.id})`);
+  if (res.status !== 200 || !body || !body.result) return fail(`answered ${res.status} ${(body && body.error && body.error.code) || ''}`);
+
+  const { action, headers: add } = body.result;
+  connection.results.add(this, { verdict: body.result.verdict, category: body.result.category, score: body.result.score, action, id: body.id });
+  if (action === 'quarantine' && cfg.reject_quarantine) return next(DENY, `5.7.1 message refused by policy (ballotwatch ${body.id.slice(0, 12)})`);
+  stripForged(txn);
+  for (const [name, value] of Object.entries(add)) txn.add_header(name, String(value));
+  txn.add_header('X-Ballotwatch-Id', body.id);
+  txn.add_header('X-Ballotwatch-Action', action);
+  if (action === 'quarantine' && cfg.use_quarantine_plugin) txn.notes.quarantine = 'ballotwatch';
+  return next();
+};
+
+/** An envelope address as text (`address` is a property in Haraka 3, a method in older releases). */
+function address(a) {
+  if (!a) return '';
+  return typeof a.address === 'function' ? a.address() : String(a.address || '');
+}
 
 /** Removes every X-Ballotwatch-* header the message arrived with. */
 function stripForged(txn) {
