@@ -86,7 +86,12 @@ describe('poison', () => {
     const c = await startCluster({ redisUrl: REDIS_URL, workers: 0, env: { BALLOTWATCH_JOB_LOCK_MS: '1000', BALLOTWATCH_WORKER_CONCURRENCY: '1' } });
     clusters.push(c);
     const before = await normal(c, 10);
-    const poison = await post(c, makeUnique('poison')(fixtureMessages()[1]));
+    // A large message (8 MB of text: a few hundred ms of parsing and scoring), so the fault below
+    // reliably strikes while a worker holds it.
+    const words = 'the county clerk says the polling place and ballot drop box hours changed for election day'.split(' ');
+    const text = Array.from({ length: 800_000 }, (_, i) => `${words[i % words.length]}${i % 997}`).join(' ');
+    const poison = await post(c, Buffer.from(`From: someone@example.org\r\nTo: clerk@county.example.gov\r\nSubject: heavy\r\n\r\n${text}\r\n`));
+    expect(poison.status).toBe(202);
     const after = await normal(c, 10);
     // The fault: whenever a worker process is holding the poison job, it dies (SIGKILL, as a
     // parser segfault or the kernel's OOM killer would end it) and a new one takes its place.
