@@ -16,7 +16,7 @@ RUN npm ci --no-audit --no-fund
 
 # 2. Production dependencies only (the native module is compiled here, then copied as is).
 FROM build AS deps
-RUN npm prune --omit=dev && npm cache clean --force
+RUN npm prune --omit=dev
 
 # 3. Runtime: no compiler, no dev dependencies, no npm cache, not root.
 FROM node:20-bookworm-slim

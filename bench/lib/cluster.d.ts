@@ -48,6 +48,5 @@ export function post(c: Cluster, body: Buffer, o?: { wait?: number; timeoutMs?: 
 export function fixtureMessages(): Buffer[];
 export function makeUnique(tag: string): (raw: Buffer) => Buffer;
 export function tally(c: Cluster, acked: Iterable<string>): Promise<Tally>;
-export function drain(c: Cluster, ms: number): Promise<number>;
 export function rssMb(pid: number): number;
 export const agent: Agent;

@@ -256,25 +256,6 @@ async function tally(c, acked) {
   }
 }
 
-/** Waits until nothing under the prefix is queued (or `ms` passes); returns how long it took. */
-async function drain(c, ms) {
-  const r = new Redis(c.redisUrl, { maxRetriesPerRequest: null });
-  const t0 = Date.now();
-  try {
-    while (Date.now() - t0 < ms) {
-      try {
-        if ((await r.zcard(`${c.prefix}:i:queued`)) === 0) return Date.now() - t0;
-      } catch {
-        /* Redis restarting */
-      }
-      await sleep(100);
-    }
-    return -1;
-  } finally {
-    r.disconnect();
-  }
-}
-
 /** Resident set size of a process in MB (VmRSS), NaN once it is gone. */
 function rssMb(pid) {
   try {
@@ -285,4 +266,4 @@ function rssMb(pid) {
   }
 }
 
-module.exports = { root, sleep, freePort, exited, startPrivateRedis, startCluster, post, fixtureMessages, makeUnique, tally, drain, rssMb, agent };
+module.exports = { root, sleep, freePort, exited, startPrivateRedis, startCluster, post, fixtureMessages, makeUnique, tally, rssMb, agent };

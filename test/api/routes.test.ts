@@ -82,6 +82,17 @@ it('documents the same roles the routes enforce', () => {
   for (const roles of Object.values(ROUTE_ROLES)) expect(claimed.has(roles.join(', ').replace(/, /g, ','))).toBe(true);
 });
 
+it('leaves only health, readiness and the API description open without a key', async () => {
+  const open = documented().filter((r) => !r.roles);
+  expect(open.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /healthz', 'GET /openapi.json', 'GET /readyz']);
+  for (const r of open) {
+    const res = await request(base + r.path);
+    expect(res.status).toBe(200);
+    // Nothing about keys, Redis or the host in what anyone can read.
+    expect(await res.text()).not.toMatch(/redis:\/\/|bw_|[0-9a-f]{64}|\/work\/|\/home\//);
+  }
+});
+
 describe.each(documented().filter((r) => r.roles))('$method $path', ({ method, path, roles }) => {
   const url = () => base + path.replace('{id}', 'a'.repeat(64));
   const send = (key: string | null) =>
