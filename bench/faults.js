@@ -10,8 +10,8 @@
 //   2. Redis SIGKILL + restart under load: `--rate` msg/s for `--seconds`, Redis down `--down` ms.
 // Prints sent, acknowledged (202), results, lost (acknowledged without a result), duplicated
 // (results counted twice) for each.
-const { startPrivateRedis } = require('./lib/cluster');
-const { workerKills, redisRestart } = require('./lib/faults');
+const { startPrivateRedis } = require('./harness/cluster');
+const { workerKills, redisRestart } = require('./harness/faults');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -53,7 +53,7 @@ async function main() {
     console.log(`| ${row.map((x, j) => (j ? x.padStart(w[j]) : x.padEnd(w[j]))).join(' | ')} |`);
     if (!i) console.log(`|${w.map((x, j) => (j ? '-'.repeat(x + 1) + ':' : '-'.repeat(x + 2))).join('|')}|`);
   }
-  require('./lib/cluster').agent.destroy();
+  require('./harness/cluster').agent.destroy();
   if (rows.some((r) => r.lost || r.duplicated)) process.exitCode = 1;
 }
 

@@ -19,7 +19,7 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { performance } = require('node:perf_hooks');
 const { Redis } = require('ioredis');
-const { root, sleep, freePort, exited, startCluster, post, fixtureMessages, makeUnique, rssMb, agent } = require('./lib/cluster');
+const { root, sleep, freePort, exited, startCluster, post, fixtureMessages, makeUnique, rssMb, agent } = require('./harness/cluster');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {

@@ -1,6 +1,6 @@
 /**
  * Faults against the deployed processes (`serve --role api` and `serve --role worker` as separate
- * processes, bench/lib/cluster.js), the same scenarios `npm run faults` runs at full size:
+ * processes, bench/harness/cluster.js), the same scenarios `npm run faults` runs at full size:
  * - workers SIGKILLed repeatedly while messages flow: every acknowledged message ends with exactly
  *   one result (none lost, none counted twice);
  * - Redis SIGKILLed and restarted under load (a private redis-server with AOF, appendfsync always):
@@ -12,8 +12,8 @@
  */
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { agent, fixtureMessages, makeUnique, post, sleep, startCluster, startPrivateRedis, type Cluster, type PrivateRedis } from '../../bench/lib/cluster';
-import { redisRestart, settle, workerKills } from '../../bench/lib/faults';
+import { agent, fixtureMessages, makeUnique, post, sleep, startCluster, startPrivateRedis, type Cluster, type PrivateRedis } from '../../bench/harness/cluster';
+import { redisRestart, settle, workerKills } from '../../bench/harness/faults';
 import { REDIS_URL, request } from '../helpers/service';
 
 let privateRedis: PrivateRedis | null = null;

@@ -1,5 +1,5 @@
 'use strict';
-// Fault scenarios against the deployed processes (bench/lib/cluster.js). `npm run faults` runs them
+// Fault scenarios against the deployed processes (bench/harness/cluster.js). `npm run faults` runs them
 // at full size and prints the table; test/api/faults.redis.test.ts runs them small and asserts
 // nothing acknowledged is lost or scored twice. Each returns the figures it measured.
 const { Redis } = require('ioredis');

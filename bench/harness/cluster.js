@@ -3,6 +3,8 @@
 // jest fault tests share it): a private redis-server with the append-only file, `serve --role api`
 // and N × `serve --role worker` as separate processes, a keep-alive HTTP client, and a tally of what
 // the store holds for the messages the API acknowledged. Needs `npm run build` (dist/).
+// (bench/lib.js is the older helper of e2e.js and lifecycle.js, on the machine's Redis; this one
+// adds what fault runs need: a private Redis to kill, workers to kill and add, the tally.)
 const { spawn } = require('node:child_process');
 const { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } = require('node:fs');
 const { join, resolve } = require('node:path');
