@@ -29,6 +29,10 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root bin ./bin
 COPY --chown=root:root models ./models
+# The evaluation set a retrain is measured on before the promotion gate (README "Model lifecycle").
+COPY --chown=root:root fixtures/holdout ./fixtures/holdout
+COPY --chown=root:root fixtures/holdout-blind ./fixtures/holdout-blind
+COPY --chown=root:root fixtures/holdout-blind-2 ./fixtures/holdout-blind-2
 COPY --chown=root:root package.json ./
 # The code is root-owned and read-only to the service user; only /data is writable.
 RUN mkdir -p /data && chown node:node /data
