@@ -6,6 +6,8 @@ import { announce, CATEGORY_NAMES, fmtTime, h, pct, replace } from './dom.js';
 
 const POLL_MS = 1000;
 let polling = null;
+/** The retrain started from this tab: shown again (progress or outcome) whenever the page is drawn. */
+let currentJob = null;
 
 /** Draws the admin page into `main`. `ctx`: {role, isCurrent(), onError(err)}. */
 export async function adminView(main, ctx) {
@@ -70,7 +72,7 @@ export async function adminView(main, ctx) {
       h(
         'tr',
         null,
-        ['Version', 'Status', 'Trained', 'Examples', 'Intimidation F1', 'Disinformation F1', 'Spam F1', 'Ham false positives', 'Suspicious share', 'AUC', 'Gate', 'Actions'].map((t) => h('th', { scope: 'col' }, t)),
+        ['Version', 'Status', 'Trained', 'Learned', 'Intimidation caught', 'Disinformation caught', 'Ham false positives', 'AUC', 'Gate', 'Actions'].map((t) => h('th', { scope: 'col' }, t)),
       ),
     ),
     h(
@@ -78,19 +80,17 @@ export async function adminView(main, ctx) {
       null,
       models.items.map((m) => {
         const met = m.metrics;
-        const f1 = (c) => (met && met.categories[c] ? met.categories[c].f1.toFixed(3) : '—');
+        const caught = (c) => (met && met.detection ? pct(met.detection[c]) : '—');
         return h(
           'tr',
           { 'data-version': m.version, class: m.active ? 'active' : null },
           h('th', { scope: 'row' }, h('code', null, m.version)),
           h('td', null, m.active ? h('span', { class: 'badge v-clean' }, 'active') : m.status),
           h('td', null, fmtTime(m.createdAt), h('br'), h('span', { class: 'help' }, `${m.source}${m.trainedBy ? ` by ${m.trainedBy}` : ''}${m.parent ? ` from ${m.parent}` : ''}`)),
-          h('td', { class: 'num' }, m.counts ? Object.values(m.counts).reduce((a, b) => a + b, 0) : '—'),
-          h('td', { class: 'num' }, f1('intimidation')),
-          h('td', { class: 'num' }, f1('disinformation')),
-          h('td', { class: 'num' }, f1('spam')),
+          h('td', { class: 'num', title: m.counts ? Object.entries(m.counts).map(([k, n]) => `${k} ${n}`).join(', ') : null }, m.counts ? String(Object.values(m.counts).reduce((a, b) => a + b, 0)) : '—'),
+          h('td', { class: 'num' }, caught('intimidation')),
+          h('td', { class: 'num' }, caught('disinformation')),
           h('td', { class: 'num' }, met ? pct(met.hamFpr) : '—'),
-          h('td', { class: 'num' }, met ? pct(met.suspiciousShare) : '—'),
           h('td', { class: 'num' }, met && met.auc !== null ? met.auc.toFixed(4) : '—'),
           h('td', null, m.gate ? (m.gate.passed ? (m.gate.forced ? 'forced' : 'passed') : h('span', { title: m.gate.reasons.join('; ') }, `refused: ${m.gate.reasons.join('; ')}`)) : '—'),
           h(
@@ -124,6 +124,7 @@ export async function adminView(main, ctx) {
     h('div', { class: 'grid-2' }, h('section', { class: 'card', 'aria-labelledby': 'retrain-h' }, h('h2', { id: 'retrain-h' }, 'Retrain'), retrain, job), audit),
   );
   loadAudit(document.getElementById('audit'), null, ctx);
+  if (currentJob) watchJob(currentJob, job, ctx, reload);
 }
 
 function deleteButton(version, act) {
@@ -147,9 +148,15 @@ function deleteButton(version, act) {
 
 function retrainForm(job, ctx, reload) {
   const since = h('input', { type: 'date', id: 'rt-since', name: 'since' });
-  const base = h('input', { type: 'checkbox', id: 'rt-base', name: 'base', checked: true });
+  const base = h(
+    'select',
+    { id: 'rt-base', name: 'base' },
+    h('option', { value: 'active', selected: true }, 'The active model plus the new labels (seconds)'),
+    h('option', { value: 'corpus' }, 'A full retrain from the active model’s corpus (minutes)'),
+    h('option', { value: 'none' }, 'Only the new labels'),
+  );
   const force = h('input', { type: 'checkbox', id: 'rt-force', name: 'force' });
-  const note = h('input', { type: 'text', id: 'rt-note', name: 'note', maxlength: '500' });
+  const note = h('input', { type: 'text', id: 'rt-note', name: 'note', maxlength: '1000' });
   const submit = h('button', { type: 'submit', class: 'primary', id: 'rt-start' }, 'Start retraining');
   return h(
     'form',
@@ -157,35 +164,40 @@ function retrainForm(job, ctx, reload) {
       id: 'retrain-form',
       onsubmit: async (e) => {
         e.preventDefault();
-        const body = { baseCorpus: base.checked, force: force.checked };
+        const body = { base: base.value, force: force.checked };
         if (since.value) body.feedbackSince = new Date(`${since.value}T00:00:00`).toISOString();
         if (note.value.trim()) body.note = note.value.trim();
         submit.disabled = true;
         try {
           const started = await api('/v1/admin/retrain', { method: 'POST', body });
-          watchJob(started.jobId, job, ctx, () => {
-            submit.disabled = false;
-            reload();
-          });
+          currentJob = started.jobId;
+          watchJob(started.jobId, job, ctx, reload);
         } catch (err) {
           submit.disabled = false;
           if (err instanceof ApiError && (err.status === 401 || err.serviceDown)) return ctx.onError(err);
           job.hidden = false;
-          replace(job, h('p', { class: 'error', role: 'alert' }, `Retraining was not started: ${err instanceof Error ? err.message : String(err)}`));
+          replace(job, h('p', { class: 'error', role: 'alert', id: 'job-error' }, `Retraining was not started: ${err instanceof Error ? err.message : String(err)}`));
         }
       },
     },
-    h('p', { class: 'help' }, 'Trains a new version from the base corpus and analysts’ feedback. It becomes active only if it passes the quality gate (or if forced).'),
-    h('div', { class: 'field' }, h('label', { for: 'rt-since' }, 'Use feedback given since (optional)'), since),
-    h('div', { class: 'field check' }, base, h('label', { for: 'rt-base' }, 'Include the base training corpus')),
+    h('p', { class: 'help' }, 'Learns analysts’ corrections. The new version becomes active only if it is not worse than the active one on the evaluation set (or if forced).'),
+    h('div', { class: 'field' }, h('label', { for: 'rt-since' }, 'Learn feedback given since'), since),
+    h('div', { class: 'field' }, h('label', { for: 'rt-base' }, 'Start from'), base),
     h('div', { class: 'field check' }, force, h('label', { for: 'rt-force' }, 'Activate even if the gate refuses it')),
     h('div', { class: 'field' }, h('label', { for: 'rt-note' }, 'Note (optional)'), note),
     submit,
   );
 }
 
-function watchJob(id, job, ctx, done) {
+/** Polls a retrain job into `job`; when it ends after being seen queued or running, `changed()` redraws the versions. */
+function watchJob(id, job, ctx, changed) {
   job.hidden = false;
+  let sawActive = false;
+  const submit = document.getElementById('rt-start');
+  const done = () => {
+    if (submit) submit.disabled = false;
+    if (sawActive) changed();
+  };
   const bar = h('progress', { id: 'job-progress', max: '100', value: '0', 'aria-label': 'Retraining progress' });
   const line = h('p', { id: 'job-phase', role: 'status' }, 'Queued…');
   const result = h('div', { id: 'job-result' });
@@ -200,6 +212,10 @@ function watchJob(id, job, ctx, done) {
       return done();
     }
     if (!document.body.contains(job)) return;
+    if (j.state === 'queued' || j.state === 'running') {
+      sawActive = true;
+      if (submit) submit.disabled = true;
+    }
     bar.value = j.percent;
     line.textContent = `${j.state} · ${j.percent} % · ${j.phase}`;
     if (j.state === 'completed' || j.state === 'failed') {
@@ -219,7 +235,8 @@ function jobResult(r) {
   const rows = ['intimidation', 'disinformation', 'spam', 'ham'].map((c) => {
     const n = r.metrics?.categories[c];
     const o = r.activeMetrics?.categories[c];
-    return h('tr', null, h('th', { scope: 'row' }, CATEGORY_NAMES[c]), h('td', { class: 'num' }, n ? n.f1.toFixed(3) : '—'), h('td', { class: 'num' }, o ? o.f1.toFixed(3) : '—'));
+    const f1 = (x) => (x && x.f1 !== null && x.f1 !== undefined ? x.f1.toFixed(3) : '—');
+    return h('tr', null, h('th', { scope: 'row' }, `${CATEGORY_NAMES[c]} F1`), h('td', { class: 'num' }, f1(n)), h('td', { class: 'num' }, f1(o)));
   });
   return h(
     'div',
@@ -228,11 +245,12 @@ function jobResult(r) {
     h(
       'table',
       null,
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'F1'), h('th', { scope: 'col', class: 'num' }, 'New'), h('th', { scope: 'col', class: 'num' }, 'Active before'))),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'On the evaluation set'), h('th', { scope: 'col', class: 'num' }, 'New'), h('th', { scope: 'col', class: 'num' }, 'Active before'))),
       h(
         'tbody',
         null,
         rows,
+        ['intimidation', 'disinformation'].map((c) => h('tr', null, h('th', { scope: 'row' }, `${CATEGORY_NAMES[c]} caught`), h('td', { class: 'num' }, pct(r.metrics?.detection?.[c])), h('td', { class: 'num' }, pct(r.activeMetrics?.detection?.[c])))),
         h('tr', null, h('th', { scope: 'row' }, 'Ham false positives'), h('td', { class: 'num' }, pct(r.metrics?.hamFpr)), h('td', { class: 'num' }, pct(r.activeMetrics?.hamFpr))),
       ),
     ),

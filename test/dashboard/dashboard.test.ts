@@ -174,10 +174,8 @@ beforeAll(async () => {
     'county-d',
   );
 
-  for (const id of await apiIds('')) {
-    const r = await (await call('analyst', `/v1/messages/${id}`)).json();
-    results.set(id, { verdict: r.result?.verdict ?? 'queued', category: r.result?.category ?? null, gateway: r.envelope.gateway, receivedAt: Date.parse(r.receivedAt) });
-  }
+  const all = await (await call('analyst', '/v1/messages?limit=500')).json();
+  for (const r of all.items) results.set(r.id, { verdict: r.verdict ?? r.status, category: r.category, gateway: r.gateway, receivedAt: Date.parse(r.receivedAt) });
   const verdicts = [...results.values()].map((r) => r.verdict);
   // The inbox needs both kinds, and more than one page (25) of them.
   expect(verdicts.filter((v) => v === 'suspicious').length).toBeGreaterThan(0);
@@ -414,36 +412,36 @@ it('draws the trends chart from the stats, with top domains, signals and campaig
     await after(() => page.click('#nav-admin'));
     await expect(page.textContent('#active-version')).resolves.toBe(before.active);
     expect(await page.$$eval('#models tbody tr', (r) => r.map((x) => (x as unknown as El).dataset.version))).toEqual(before.items.map((m: { version: string }) => m.version));
-    await shot('admin');
-
+    // Learn today's analyst feedback (given above) on top of the active model.
+    await page.fill('#rt-since', new Date().toISOString().slice(0, 10));
+    await page.selectOption('#rt-base', 'active');
     await page.fill('#rt-note', 'dashboard e2e');
     await page.click('#rt-start');
     await page.waitForSelector('#job-progress');
     await page.waitForFunction(() => ['completed', 'failed'].includes((document.querySelector('#job') as El | null)?.dataset.state ?? ''), null, { timeout: 150_000 });
-    const state = await page.$eval('#job', (j) => (j as unknown as El).dataset.state);
-    expect(state).toBe('completed');
+    // The versions are read again when the job ends; the job's outcome stays on the page.
+    await page.waitForFunction((n) => document.querySelectorAll('#models tbody tr').length === n, before.items.length + 1);
+    await page.waitForSelector('#job[data-state]');
+    expect(await page.$eval('#job', (j) => (j as unknown as El).dataset.state)).toBe('completed');
+    expect(await page.$eval('#job-progress', (p) => (p as unknown as { value: number }).value)).toBe(100);
     await expect(page.textContent('#job-outcome')).resolves.toMatch(/is now active|kept as a candidate/);
-    await shot('admin-retrain');
+    await shot('admin', true);
 
-    // Activate a version that is not active, then roll back to the one before.
-    await page.waitForSelector('#models');
+    // The new version, trained on top of the active one: activate it if the gate kept it back,
+    // then roll back to the version it came from.
     const retrained = await (await call('admin', '/v1/admin/models')).json();
-    const candidate = retrained.items.find((m: { active: boolean }) => !m.active);
-    expect(candidate).toBeDefined();
-    const previous = retrained.active;
-    await page.click(`#models tr[data-version="${candidate.version}"] button.activate`);
-    await page.waitForFunction((v) => document.querySelector('#active-version')?.textContent === v, candidate.version);
-    expect((await (await call('admin', '/v1/admin/models')).json()).active).toBe(candidate.version);
-    const rollback = await page.$(`#models tr[data-version="${candidate.version}"] button.rollback`);
-    if (rollback) {
-      await rollback.click();
-      await page.waitForFunction((v) => document.querySelector('#active-version')?.textContent !== v, candidate.version);
-    } else {
-      await page.click(`#models tr[data-version="${previous}"] button.activate`);
-      await page.waitForFunction((v) => document.querySelector('#active-version')?.textContent === v, previous);
+    const fresh = retrained.items.find((m: { source: string; parent: string | null }) => m.source === 'retrain' && m.parent === before.active);
+    expect(fresh).toBeDefined();
+    const activeIs = (v: string) => page.waitForFunction((x) => document.querySelector('#active-version')?.textContent === x, v);
+    if (retrained.active !== fresh.version) {
+      await page.click(`#models tr[data-version="${fresh.version}"] button.activate`);
+      await activeIs(fresh.version);
     }
-    expect((await (await call('admin', '/v1/admin/models')).json()).active).not.toBe(candidate.version);
-    await expect(page.textContent('#audit')).resolves.toMatch(/activate|rollback/);
+    expect((await (await call('admin', '/v1/admin/models')).json()).active).toBe(fresh.version);
+    await page.click(`#models tr[data-version="${fresh.version}"] button.rollback`);
+    await activeIs(before.active);
+    expect((await (await call('admin', '/v1/admin/models')).json()).active).toBe(before.active);
+    await page.waitForFunction(() => document.querySelector('#audit-table')?.textContent?.includes('rollback'));
   },
   200_000,
 );
