@@ -29,6 +29,7 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root bin ./bin
 COPY --chown=root:root models ./models
+COPY --chown=root:root dashboard ./dashboard
 # The evaluation set a retrain is measured on before the promotion gate (README "Model lifecycle").
 COPY --chown=root:root fixtures/holdout ./fixtures/holdout
 COPY --chown=root:root fixtures/holdout-blind ./fixtures/holdout-blind

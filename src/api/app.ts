@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -13,6 +14,7 @@ import { groupCampaigns } from '../store/campaigns';
 import type { Envelope, MessageRecord, ResultStore } from '../store/types';
 import { mountAdminRoutes } from './admin-routes';
 import { requireRole, type Principal } from './auth';
+import { messageContent } from './content';
 import { ApiError, errorHandler } from './errors';
 import type { Metrics } from './metrics';
 import { openApiDocument } from './openapi';
@@ -47,6 +49,17 @@ const DAY = 86_400_000;
 export const MAX_REQUEST_HEADERS = 100;
 /** Largest header section, bytes (Node's own default, made explicit; larger gets a JSON 431). */
 export const MAX_HEADER_BYTES = 16 * 1024;
+/** The dashboard's static files (plain ES modules and CSS, no build step); the same path from src/api and dist/api. */
+export const DASHBOARD_DIR = path.resolve(__dirname, '..', '..', 'dashboard');
+/**
+ * The dashboard page holds no data (every API call carries the analyst's key), so it is public.
+ * Its policy (replacing the API's `default-src 'none'`; helmet sets the other headers) lets it
+ * load only its own files and talk only to this origin, and no message text can run as script.
+ */
+const DASHBOARD_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'Cache-Control': 'no-cache',
+};
 type Handler = (req: Request, res: Response) => Promise<void>;
 const h = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
 
@@ -126,6 +139,17 @@ export function buildApp(d: AppDeps): express.Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
+  // GET /dashboard redirects to /dashboard/ (serve-static), which serves index.html.
+  app.use(
+    '/dashboard',
+    express.static(DASHBOARD_DIR, {
+      index: 'index.html',
+      fallthrough: true,
+      setHeaders: (res) => {
+        for (const [k, val] of Object.entries(DASHBOARD_HEADERS)) res.setHeader(k, val);
+      },
+    }),
+  );
 
   if (d.api) mountApi(app, d, d.api, auth, now);
   if (d.api?.models) mountAdminRoutes(app, d.config, auth(ROUTE_ROLES.admin), d.api.models, now);
@@ -235,6 +259,23 @@ function mountApi(app: express.Express, d: AppDeps, a: NonNullable<AppDeps['api'
     }),
   );
 
+  app.get(
+    '/v1/messages/:id/content',
+    ...auth(ROUTE_ROLES.read),
+    h(async (req, res) => {
+      const id = v.messageId.parse(req.params.id);
+      const [record, raw] = await Promise.all([store.get(id), store.getRaw(id)]);
+      if (!record) throw new ApiError('not_found', 'no such message (never accepted, or past retention)');
+      if (!raw) throw new ApiError('not_found', 'message text not stored (clean mail is not kept; evidence expires after the raw retention)');
+      try {
+        res.json(await messageContent(raw, record.result?.signals ?? [], d.config.scan.limits, d.config.scan.trustedAuthservIds));
+      } catch (err: unknown) {
+        // Unscanned mail is kept too: a message over a limit or not an email has no text to show.
+        throw new ApiError('unprocessable', `the message cannot be shown as text: ${(err as Error).message}`);
+      }
+    }),
+  );
+
   app.post(
     '/v1/messages/:id/feedback',
     ...auth(ROUTE_ROLES.read),
@@ -320,10 +361,18 @@ function summary(r: MessageRecord) {
     score: x?.score ?? null,
     action: x?.action ?? null,
     signals: x?.signals.map((s) => s.id) ?? [],
+    topSignal: x ? topSignal(x.signals) : null,
     from: x?.message.from ?? null,
     subject: x?.message.subject ?? null,
     feedback: r.feedback.length ? r.feedback[r.feedback.length - 1].label : null,
   };
+}
+
+/** The signal that pushed the verdict most (highest contribution, then strength); context signals that pull towards ham never lead. */
+function topSignal(signals: { id: string; contribution: number; strength: number }[]): string | null {
+  let best: (typeof signals)[number] | null = null;
+  for (const s of signals) if (s.contribution > 0 && (!best || s.contribution > best.contribution || (s.contribution === best.contribution && s.strength > best.strength))) best = s;
+  return best?.id ?? null;
 }
 
 /** The full view; raw-message access is only offered to analysts and admins. */

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   too_large: 413,
   headers_too_large: 431,
   unsupported_media_type: 415,
+  unprocessable: 422,
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,

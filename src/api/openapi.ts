@@ -67,6 +67,25 @@ export function openApiDocument() {
       },
       '/v1/messages/{id}': { get: secured('gateway, analyst, admin', { summary: 'One message with its full result', parameters: [idParam], responses: { '200': json('the message', { $ref: '#/components/schemas/Message' }), '404': err('not_found') } }) },
       '/v1/messages/{id}/raw': { get: secured('analyst, admin', { summary: 'The raw message (kept for flagged/suspicious/unscanned mail)', parameters: [idParam], responses: { '200': { description: 'the message', content: { 'message/rfc822': { schema: { type: 'string' } } } }, '404': err('not_found') } }) },
+      '/v1/messages/{id}/content': {
+        get: secured('analyst, admin', {
+          summary: "The stored message as the signals read it (subject, body text, header facts) with each signal's evidence located in it, for the dashboard",
+          parameters: [idParam],
+          responses: {
+            '200': json('the text and where the evidence is', {
+              type: 'object',
+              properties: {
+                subject: { type: 'string' },
+                body: { type: 'string' },
+                highlights: { type: 'array', items: { type: 'object', properties: { signal: { type: 'string' }, part: { enum: ['subject', 'body'] }, start: { type: 'integer' }, end: { type: 'integer' } } } },
+                unplaced: { type: 'array', items: { type: 'string' } },
+              },
+            }),
+            '404': err('not_found (unknown, or its raw message is not kept)'),
+            '422': err('unprocessable: kept but not readable as an email (an unscanned message)'),
+          },
+        }),
+      },
       '/v1/messages/{id}/feedback': {
         post: secured('analyst, admin', {
           summary: "An analyst's correction, kept for retraining",

@@ -24,13 +24,17 @@ const ELECTION_ONLY = new Set([
 const ELECTION_WORDS =
   /\b(?:vot(?:e|es|ed|er|ers|ing|ar|o|os|ante|antes|acion|aciones|en|aste|ara|aras)|ballots?|elect(?:ion|ions|oral|ed|s)|eleccion(?:es)?|electoral|polls?|polling|precincts?|clerks?|canvass\w*|certif(?:y|ied|ying|ication|icar|ica)|boletas?|casillas?|afiliacion|affiliation|democrat\w*|republican\w*|candidat\w*|urnas?)\b/;
 
-/** The text the signals read: subject, plain text, and the HTML rendering unless it repeats the plain text. */
-export function signalText(mail: ParsedEmail): string {
-  let body = mail.text;
+/** The body the signals read: plain text, and the HTML rendering unless it repeats the plain text. */
+export function signalBody(mail: ParsedEmail): string {
   // Evasive mail puts a harmless plain part beside the real message in the HTML (or its alt text):
   // the HTML is read whenever it says something the plain part does not.
-  if (mail.htmlText && !sameText(mail.text, mail.htmlText)) body = `${body}\n${mail.htmlText}`;
-  return `${mail.subject}\n\n${body}`.slice(0, MAX_SIGNAL_TEXT);
+  if (mail.htmlText && !sameText(mail.text, mail.htmlText)) return `${mail.text}\n${mail.htmlText}`;
+  return mail.text;
+}
+
+/** The text the signals read: subject, then the body (see signalBody). */
+export function signalText(mail: ParsedEmail): string {
+  return `${mail.subject}\n\n${signalBody(mail)}`.slice(0, MAX_SIGNAL_TEXT);
 }
 
 /**

@@ -82,7 +82,7 @@ it('documents the same roles the routes enforce', () => {
   for (const roles of Object.values(ROUTE_ROLES)) expect(claimed.has(roles.join(', ').replace(/, /g, ','))).toBe(true);
 });
 
-it('leaves only health, readiness and the API description open without a key', async () => {
+it('leaves only health, readiness and the API description open among the API routes (the dashboard files: below)', async () => {
   const open = documented().filter((r) => !r.roles);
   expect(open.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /healthz', 'GET /openapi.json', 'GET /readyz']);
   for (const r of open) {
@@ -114,6 +114,26 @@ describe.each(documented().filter((r) => r.roles))('$method $path', ({ method, p
       expect((await res.json()).error.code).toBe('forbidden');
     }
   });
+});
+
+it('serves the dashboard without a key: static files only, no data, a strict content policy', async () => {
+  // The dashboard is the one public path besides health and the OpenAPI document: its page and
+  // scripts hold no data, and every API call they make carries the analyst's key.
+  const redirect = await request(`${base}/dashboard`, { redirect: 'manual' });
+  expect(redirect.status).toBe(301);
+  expect(redirect.headers.get('location')).toBe('/dashboard/');
+  for (const file of ['', 'app.js', 'api.js', 'app.css']) {
+    const res = await request(`${base}/dashboard/${file}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'self'/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await res.text()).not.toMatch(/redis:\/\/|bw_|[0-9a-f]{64}|\/work\/|\/home\//);
+  }
+  const missing = await request(`${base}/dashboard/no-such-file.js`);
+  expect(missing.status).toBe(404);
+  expect((await missing.json()).error.code).toBe('not_found');
+  // Nothing outside the folder.
+  expect((await request(`${base}/dashboard/..%2fpackage.json`)).status).toBe(404);
 });
 
 it('rate-limits per key with 429 and Retry-After', async () => {
