@@ -120,16 +120,17 @@ describe('poison', () => {
     await killer;
     r.disconnect();
     expect(settled).toBeGreaterThanOrEqual(0);
-    // BullMQ's maxStalledCount is 2: the third stall fails the job. Under load a death can land
-    // between a pick-up and BullMQ's stall bookkeeping and not count as a stall (seen once: 5
-    // deaths in a full parallel run), so the bound, not the exact count, is the property.
+    // Each death ends the job's hold one of two ways: BullMQ's stall check finds it (the third
+    // stall fails the job: maxStalledCount 2), or, when the kill lands after the lock was lost
+    // under load, the attempt fails (JOB_ATTEMPTS 5). Which one depends on timing (full parallel
+    // runs saw 3, 4, 5 and 8 deaths), so the property is the bound and the end state.
     expect(deaths).toBeGreaterThanOrEqual(3);
-    expect(deaths).toBeLessThanOrEqual(6);
+    expect(deaths).toBeLessThanOrEqual(3 + 5);
     const failed = await (await admin(c, '/v1/jobs/failed')).json();
-    expect(failed.items).toEqual([expect.objectContaining({ id: poison.id, failedReason: expect.stringMatching(/stalled/) })]);
+    expect(failed.items).toEqual([expect.objectContaining({ id: poison.id })]);
     const rec = await (await admin(c, `/v1/messages/${poison.id}`)).json();
     expect(rec.status).toBe('failed');
-    expect(rec.error.code).toBe('stalled');
+    expect(['stalled', 'attempts_exhausted']).toContain(rec.error.code);
     for (const id of [...before, ...after]) expect((await (await admin(c, `/v1/messages/${id}`)).json()).status).toBe('done');
   }, 150_000);
 });
