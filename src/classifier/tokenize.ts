@@ -3,7 +3,7 @@ import { orgDomain } from '../features/header-rules';
 import { foldChars } from '../features/normalize';
 import { signalText } from '../features/registry';
 import type { ParsedEmail } from '../mail/types';
-import { detectLang, stem } from './stem';
+import { detectLang, stem, type Lang } from './stem';
 
 /** natural's RegexpTokenizer, splitting on anything that is not a letter, digit or $/€/%. */
 const tokenizer = new RegexpTokenizer({ pattern: /[^\p{L}\p{N}$€%]+/u });
@@ -33,7 +33,7 @@ function redactAll(s: string, redact: string[] | undefined): string {
 }
 
 /** Word tokens: folded, stemmed, with a length-bucket stand-in for very long ones (SpamBayes' "skip"). */
-function words(text: string, lang: 'en' | 'es', max: number): string[] {
+function words(text: string, lang: Lang, max: number): string[] {
   const out: string[] = [];
   for (const w of tokenizer.tokenize(text)) {
     if (out.length >= max) break;
@@ -65,10 +65,48 @@ const HEADER_SKIP = new Set(['to', 'cc', 'date', 'message-id', 'subject', 'from'
  * domain, link hosts and attachment types. Returns unique tokens (presence, not counts).
  */
 export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}, text: string = signalText(mail)): string[] {
+  return tokenizeParts(mail, opts, text).tokens;
+}
+
+/**
+ * tokenize(), and the envelope part of its tokens apart (sender, headers, Received, links,
+ * attachments: everything but the subject and body words), which segment scoring (pipeline.ts)
+ * adds to each stretch of a long message's text: see segmentTokens().
+ */
+export function tokenizeParts(mail: ParsedEmail, opts: TokenizeOptions = {}, text: string = signalText(mail)): { tokens: string[]; envelope: string[] } {
   const t = new Set<string>();
   // The same body text the signals read: plain text, plus the HTML rendering when it says something
   // else (tokenizing both renderings of a multipart/alternative doubled the work for no measured gain).
-  const rawBody = text.slice(mail.subject.length);
+  const lang = textTokens(t, mail.subject, text.slice(mail.subject.length), opts);
+  const textCount = t.size;
+  envelopeTokens(t, mail, opts, lang);
+  const all = [...t];
+  // Text tokens never carry an envelope prefix ("fd:", "h:" …), so the two parts do not overlap.
+  const out = { tokens: all, envelope: all.slice(textCount) };
+  if (!opts.redact?.length) return out;
+  // A redacted string leaks through decoded headers, display names, Message-IDs and Received
+  // lines too (the phishing_pot corpus writes `phishing@pot` everywhere): drop every token that
+  // has any part of it as a component ("fd:pot", "mid:pot@x", "phish pot").
+  const parts = [...new Set(opts.redact.flatMap((r) => r.toLowerCase().split(/[^\p{L}\p{N}]+/u)).filter((x) => x.length >= 2))];
+  const stems = parts.map((x) => stem(x, 'en'));
+  const re = new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${[...parts, ...stems].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:[^\\p{L}\\p{N}]|$)`, 'u');
+  return { tokens: out.tokens.filter((tok) => !re.test(tok)), envelope: out.envelope.filter((tok) => !re.test(tok)) };
+}
+
+/**
+ * The tokens of one stretch of a message's body, as tokenize() would give for a message whose body
+ * were only `body`: its words and word pairs and the subject's, plus `envelope` (from
+ * tokenizeParts, computed once per message). No redaction: scanning never redacts.
+ */
+export function segmentTokens(subject: string, body: string, envelope: readonly string[]): string[] {
+  const t = new Set<string>();
+  textTokens(t, subject, body, {});
+  for (const x of envelope) t.add(x);
+  return [...t];
+}
+
+/** Body words, pairs, ALL-CAPS words, language and encoding tokens, then the subject's words; returns the language. */
+function textTokens(t: Set<string>, subject: string, rawBody: string, opts: TokenizeOptions): Lang {
   const body = foldChars(redactAll(rawBody, opts.redact));
   if (opts.caps !== false) {
     let n = 0;
@@ -91,10 +129,14 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}, text: st
     t.add(bw[i]);
     if (i > 0 && i < bigramWords) t.add(`${bw[i - 1]} ${bw[i]}`);
   }
-  for (const w of words(foldChars(mail.subject), lang, 50)) t.add(`s:${w}`);
-  if (mail.subject && mail.subject === mail.subject.toUpperCase() && /[A-Z]{4}/.test(mail.subject)) t.add('s:ALLCAPS');
-  if (!mail.subject) t.add('s:NONE');
+  for (const w of words(foldChars(subject), lang, 50)) t.add(`s:${w}`);
+  if (subject && subject === subject.toUpperCase() && /[A-Z]{4}/.test(subject)) t.add('s:ALLCAPS');
+  if (!subject) t.add('s:NONE');
+  return lang;
+}
 
+/** Sender, Reply-To, Return-Path, header names, mailer, MIME, Message-ID, Date zone, Received, links, attachments, parse warnings. */
+function envelopeTokens(t: Set<string>, mail: ParsedEmail, opts: TokenizeOptions, lang: Lang): void {
   const from = mail.from;
   if (from) {
     if (from.domain) t.add(`fd:${orgDomain(redactAll(from.domain, opts.redact))}`);
@@ -151,13 +193,4 @@ export function tokenize(mail: ParsedEmail, opts: TokenizeOptions = {}, text: st
     if (ext) t.add(`attx:${ext[1].toLowerCase()}`);
   }
   for (const w of mail.warnings) t.add(`warn:${w.code}`);
-  const out = [...t];
-  if (!opts.redact?.length) return out;
-  // A redacted string leaks through decoded headers, display names, Message-IDs and Received
-  // lines too (the phishing_pot corpus writes `phishing@pot` everywhere): drop every token that
-  // has any part of it as a component ("fd:pot", "mid:pot@x", "phish pot").
-  const parts = [...new Set(opts.redact.flatMap((r) => r.toLowerCase().split(/[^\p{L}\p{N}]+/u)).filter((x) => x.length >= 2))];
-  const stems = parts.map((x) => stem(x, 'en'));
-  const re = new RegExp(`(?:^|[^\\p{L}\\p{N}])(?:${[...parts, ...stems].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?:[^\\p{L}\\p{N}]|$)`, 'u');
-  return out.filter((tok) => !re.test(tok));
 }

@@ -39,27 +39,35 @@ export interface QuoteSplit {
   quoted: string;
   reporting: boolean;
   cues: string[];
+  /** Line of `text` where a forwarded or replied-to original begins (everything after is quoted); -1 when none. */
+  forwardLine: number;
 }
 
-export function splitQuoted(text: string): QuoteSplit {
+/**
+ * `forwardFrom`: lines from this one on are quoted whatever they say, for a stretch of a long
+ * message whose forwarded or replied-to original began before the stretch (segment scoring:
+ * see features/segments.ts).
+ */
+export function splitQuoted(text: string, forwardFrom = -1): QuoteSplit {
   // Fast path: no quoting at all (most mail).
-  if (!/^[ \t]*>|^-{2,}|^begin forwarded|^inicio del mensaje|wrote:[ \t]*$|escribio:[ \t]*$|^from: |^de: /m.test(text)) {
+  if (forwardFrom < 0 && !/^[ \t]*>|^-{2,}|^begin forwarded|^inicio del mensaje|wrote:[ \t]*$|escribio:[ \t]*$|^from: |^de: /m.test(text)) {
     const cues = reportingCues(body(text));
-    return { own: text, quoted: '', reporting: cues.length > 0, cues };
+    return { own: text, quoted: '', reporting: cues.length > 0, cues, forwardLine: -1 };
   }
   const lines = text.split('\n');
   const own: string[] = [];
   const quoted: string[] = [];
-  let inForward = false;
+  let forwardLine = -1;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
-    if (!inForward && (ANY_FORWARD_MARKER.test(line) || (INLINE_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => INLINE_NEXT.test(l.trim()))))) inForward = true;
-    if (inForward || line.startsWith('>')) quoted.push(line.replace(/^(>\s?)+/, ''));
+    if (forwardLine < 0 && forwardFrom >= 0 && i >= forwardFrom) forwardLine = i;
+    if (forwardLine < 0 && (ANY_FORWARD_MARKER.test(line) || (INLINE_FROM.test(line) && lines.slice(i + 1, i + 4).some((l) => INLINE_NEXT.test(l.trim()))))) forwardLine = i;
+    if (forwardLine >= 0 || line.startsWith('>')) quoted.push(line.replace(/^(>\s?)+/, ''));
     else own.push(line);
   }
   const ownText = own.join('\n');
   const cues = reportingCues(body(ownText));
-  return { own: ownText, quoted: quoted.join('\n'), reporting: cues.length > 0, cues };
+  return { own: ownText, quoted: quoted.join('\n'), reporting: cues.length > 0, cues, forwardLine };
 }
 
 const ANY_CUE = new RegExp(REPORTING_CUES.map(([re]) => `(?:${re.source})`).join('|'));

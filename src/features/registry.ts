@@ -70,15 +70,51 @@ export function buildContext(mail: ParsedEmail, opts: SignalOptions, text: strin
     quoted: split.quoted,
     reporting: split.reporting,
     reportingCues: split.cues,
+    forwardLine: split.forwardLine,
     registry: opts.registry,
     trustedAuthservIds: opts.trustedAuthservIds.map((s) => s.toLowerCase()),
   };
 }
 
+/** True when the election-only rules run on this context: its own or quoted text has an election word. */
+export function isElection(ctx: SignalContext): boolean {
+  return ELECTION_WORDS.test(ctx.own) || ELECTION_WORDS.test(ctx.quoted);
+}
+
+/**
+ * The context of one stretch of a long message (segment scoring: see features/segments.ts).
+ * `text` is the stretch as signalText would give it (subject, blank line, the stretch), and
+ * `bodyLine` the line of the whole message's signalText where the stretch begins. The stretch
+ * keeps the whole message's framing: it reports when the message reports (an advisory's cues may
+ * sit paragraphs away from the threat it quotes), and what follows a forward or reply marker of
+ * the message stays quoted in every later stretch.
+ */
+export function segmentContext(whole: SignalContext, text: string, bodyLine: number): SignalContext {
+  const normalized = normalizeText(text);
+  const subjectLines = whole.mail.subject.split('\n').length;
+  // The stretch's own lines: after the subject and the blank line.
+  const first = subjectLines + 1;
+  const fwd = whole.forwardLine ?? -1;
+  const lines = normalized.split('\n').length - first;
+  const forwardFrom = fwd >= 0 && fwd < bodyLine + lines ? first + Math.max(0, fwd - bodyLine) : -1;
+  const split = splitQuoted(normalized, forwardFrom);
+  return {
+    ...whole,
+    own: split.own,
+    quoted: split.quoted,
+    reporting: whole.reporting || split.reporting,
+    reportingCues: [...new Set([...whole.reportingCues, ...split.cues])],
+    forwardLine: split.forwardLine,
+  };
+}
+
 /** `text` is signalText(mail), passed in when the caller already has it (analyse() shares it with tokenize). */
 export function extractSignals(mail: ParsedEmail, opts: SignalOptions, text: string = signalText(mail)): Signal[] {
-  const ctx = buildContext(mail, opts, text);
-  const election = ELECTION_WORDS.test(ctx.own) || ELECTION_WORDS.test(ctx.quoted);
+  return runSignals(buildContext(mail, opts, text));
+}
+
+/** Runs every signal on a context; `election` overrides the election-word gate (a stretch of an election message). */
+export function runSignals(ctx: SignalContext, election: boolean = isElection(ctx)): Signal[] {
   const out: Signal[] = [];
   for (const def of SIGNALS) {
     if (!election && ELECTION_ONLY.has(def.id)) continue;

@@ -36,6 +36,8 @@ export interface SignalContext {
   reporting: boolean;
   /** The reporting cues found, for evidence. */
   reportingCues: string[];
+  /** Line of the normalised text where a forwarded or replied-to original begins; -1 or absent when none. */
+  forwardLine?: number;
   registry: ImpersonationRegistry;
   /** Authentication-Results authserv-ids whose stamps are trusted. */
   trustedAuthservIds: string[];

@@ -10,18 +10,23 @@ import { Scanner } from '../../src/pipeline';
 import { FIXTURES, ROOT } from '../helpers/paths';
 
 /** "evasion id: threat file" pairs that end `clean` today. */
-const ALL = threatFiles();
 const KNOWN_GAPS: string[] = [
-  // Twenty times the threat's length of an election office's ordinary mail, after or before it: the
-  // signals still fire at full strength, but the Bayes evidence for ham outweighs them in the
-  // combiner (dilution starts at 2-5 times the threat's length). Needs a scoring change, not a parser fix.
-  ...ALL.map((t) => `ham_padding: ${t}`),
-  ...ALL.map((t) => `ham_padding_before: ${t}`),
-  // A harmless plain part beside the threat in HTML: the HTML is read (signalText), but the
-  // 600 characters of decoy dilute the weaker disinformation threats below "suspicious".
+  // Twenty times the threat's length of an election office's ordinary mail, after or before it.
+  // Segment scoring (features/segments.ts) scores each ~1,000-character stretch alone and catches
+  // the threats whose stretch has a rule signal at strength 0.5 or more; these five are still
+  // diluted in their stretch (vote-by-text, the clerk threat) or are caught by Bayes alone when
+  // unpadded, with no rule signal (the Spanish cartel threat, the parking-tickets rumour) or only a
+  // discounted one (the forwarded red-ink chain), and a stretch without rule evidence may not decide.
+  ...[
+    'mail/scenarios/vote-by-text.eml',
+    'holdout/intimidation/003-cartel-sabemos-donde-trabajas.eml',
+    'holdout/intimidation/004-clerk-certify-school-pickup.eml',
+    'holdout/disinformation/001-neighbor-tip-parking-tickets.eml',
+    'holdout/disinformation/004-fw-chain-red-ink.eml',
+  ].flatMap((t) => [`ham_padding: ${t}`, `ham_padding_before: ${t}`]),
+  // A harmless plain part beside the threat in HTML: the two renderings are scored apart, but this
+  // rumour has no rule signal for its HTML stretch to decide with.
   'html_decoy_plain: holdout/disinformation/001-neighbor-tip-parking-tickets.eml',
-  'html_decoy_plain: holdout/disinformation/003-casilla-cambio-remodelacion.eml',
-  'html_decoy_plain: mail/scenarios/vote-by-text.eml',
 ];
 
 /** The scenario threats and the first four of each threat label of the held-out set (never trained on). */
