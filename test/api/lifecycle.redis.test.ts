@@ -66,11 +66,12 @@ async function finish(jobId: string) {
     if (job.state === 'completed' || job.state === 'failed') return { job, seen };
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('retrain did not finish');
+  throw new Error(`retrain did not finish: ${seen.join(' → ')}`);
 }
 
 beforeAll(async () => {
-  api = await startTestService({ REDIS_URL, ROLE: 'api', BALLOTWATCH_REDIS_PREFIX: prefix });
+  // Polling jobs and records is faster than the admin role's default rate limit.
+  api = await startTestService({ REDIS_URL, ROLE: 'api', BALLOTWATCH_REDIS_PREFIX: prefix, BALLOTWATCH_RATE_ADMIN: '100000' });
   await Promise.all([startWorker(), startWorker()]);
 }, 60_000);
 afterAll(async () => {
@@ -105,10 +106,22 @@ it('retrains as a job, then activation and rollback switch both worker processes
   expect(listed).toMatchObject({ source: 'retrain', parent: shipped, trainedBy: expect.any(String), metrics: { evaluated: job.result.metrics.evaluated } });
   expect(listed.gate.passed).toBe(job.result.promoted);
 
-  // Activate the candidate (a no-op if the gate already promoted it), then roll back.
+  // Activate the candidate (a no-op if the gate already promoted it) while mail is flowing: no
+  // job in flight fails, and every message names the version that scored it.
+  const flow = Array.from({ length: 40 }, (_, i) => postMessage(api, Buffer.from(`Subject: during the swap ${i}\r\n\r\nEarly voting at the library runs until 6pm on Saturday; message ${i}.\r\n`)));
   const act = await admin(`/v1/admin/models/${candidate}/activate`, { method: 'POST' });
   expect(act.status).toBe(200);
+  const ids = await Promise.all(flow.map(async (p) => (await (await p).json()).id as string));
   await waitForWorkers(candidate);
+  for (const id of ids) {
+    let rec = await (await admin(`/v1/messages/${id}`)).json();
+    for (let i = 0; i < 200 && rec.status === 'queued'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      rec = await (await admin(`/v1/messages/${id}`)).json();
+    }
+    expect(rec.status).toBe('done');
+    expect([shipped, candidate]).toContain(rec.result.model);
+  }
   const scored = await (await postMessage(api, Buffer.from(fixture('intimidation', 1, 200)[0]), '?wait=10000')).json();
   expect(scored.result.model).toBe(candidate);
 
