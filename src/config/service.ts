@@ -71,6 +71,12 @@ export const serviceEnvSchema = z.object({
   /** Largest retrain request body (bytes) and most labelled examples in one request. */
   BALLOTWATCH_RETRAIN_MAX_BYTES: positiveInt.default(50 * 1024 * 1024),
   BALLOTWATCH_RETRAIN_MAX_EXAMPLES: positiveInt.default(10_000),
+  /**
+   * How long the raw message of a *clean* result is kept (hours; default 0: deleted when scored).
+   * Set it to let analysts correct missed threats with feedback the retrain can learn from; it costs
+   * Redis memory for all mail in that window.
+   */
+  BALLOTWATCH_CLEAN_RAW_RETENTION_HOURS: z.coerce.number().min(0).default(0),
   /** pino log level. */
   BALLOTWATCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -94,7 +100,7 @@ export interface ServiceConfig {
   rateLimits: Record<Role, number>;
   worker: { concurrency: number; attempts: number; backoffMs: number; lockMs: number };
   maxWaitMs: number;
-  retention: { resultsMs: number; rawMs: number };
+  retention: { resultsMs: number; rawMs: number; cleanRawMs: number };
   logLevel: string;
   lifecycle: { evalSet: string[]; root: string; margins: GateMargins; maxBytes: number; maxExamples: number };
 }
@@ -166,7 +172,7 @@ export function loadServiceConfig(env: Record<string, string | undefined> = proc
     rateLimits: { gateway: e.BALLOTWATCH_RATE_GATEWAY, analyst: e.BALLOTWATCH_RATE_ANALYST, admin: e.BALLOTWATCH_RATE_ADMIN },
     worker: { concurrency: e.BALLOTWATCH_WORKER_CONCURRENCY, attempts: e.BALLOTWATCH_JOB_ATTEMPTS, backoffMs: e.BALLOTWATCH_JOB_BACKOFF_MS, lockMs: e.BALLOTWATCH_JOB_LOCK_MS },
     maxWaitMs: e.BALLOTWATCH_MAX_WAIT_MS,
-    retention: { resultsMs: e.BALLOTWATCH_RESULT_RETENTION_HOURS * 3_600_000, rawMs: e.BALLOTWATCH_RAW_RETENTION_HOURS * 3_600_000 },
+    retention: { resultsMs: e.BALLOTWATCH_RESULT_RETENTION_HOURS * 3_600_000, rawMs: e.BALLOTWATCH_RAW_RETENTION_HOURS * 3_600_000, cleanRawMs: e.BALLOTWATCH_CLEAN_RAW_RETENTION_HOURS * 3_600_000 },
     logLevel: e.BALLOTWATCH_LOG_LEVEL,
     lifecycle: {
       evalSet: e.BALLOTWATCH_EVAL_SET.split(',').map((x) => x.trim()).filter(Boolean),

@@ -221,7 +221,8 @@ export class RedisStore implements ResultStore {
 
   async complete(id: string, input: CompleteInput): Promise<MessageRecord | null> {
     const r = input.result;
-    const keepRaw = r.verdict === 'clean' ? '' : String(input.scoredAt + this.retention.rawMs);
+    const cleanMs = this.retention.cleanRawMs ?? 0;
+    const keepRaw = r.verdict !== 'clean' ? String(input.scoredAt + this.retention.rawMs) : cleanMs > 0 ? String(input.scoredAt + cleanMs) : '';
     const done = await this.redis.bwComplete(
       this.prefix,
       id,

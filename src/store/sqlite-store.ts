@@ -248,8 +248,9 @@ export class SqliteStore implements ResultStore {
       });
       if (changes === 0) return false;
       for (const s of result.signals) this.stmt.insertSignal.run({ id, signalId: s.id });
-      if (result.verdict === 'clean') this.stmt.deleteUnpinnedRaw.run({ id });
-      else this.stmt.expireRaw.run({ id, keepUntil: input.scoredAt + this.retention.rawMs });
+      const cleanMs = this.retention.cleanRawMs ?? 0;
+      if (result.verdict === 'clean' && cleanMs <= 0) this.stmt.deleteUnpinnedRaw.run({ id });
+      else this.stmt.expireRaw.run({ id, keepUntil: input.scoredAt + (result.verdict === 'clean' ? cleanMs : this.retention.rawMs) });
       return true;
     });
 

@@ -187,8 +187,13 @@ export interface CampaignMember {
 export interface Retention {
   /** How long a result (and its indexes and stats) is kept, ms. */
   resultsMs: number;
-  /** How long the raw message of a flagged/suspicious/unscanned result is kept, ms (clean: deleted when scored). */
+  /** How long the raw message of a flagged/suspicious/unscanned result is kept, ms. */
   rawMs: number;
+  /**
+   * How long the raw message of a clean result is kept, ms; 0 or absent: deleted when scored. Kept,
+   * an analyst can still correct a missed threat with trainable feedback (feedback pins the raw).
+   */
+  cleanRawMs?: number;
 }
 
 /**

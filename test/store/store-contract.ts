@@ -175,6 +175,29 @@ export function storeContract(name: string, open: (retention: Retention) => Prom
         expect(await store.getRaw(id)).toBeNull();
       });
 
+      it('keeps the raw message of a clean result for cleanRawMs when configured, so a missed threat can be corrected', async () => {
+        const keeping = await open({ ...RETENTION, cleanRawMs: DAY });
+        try {
+          const raw = buildEmail({ subject: `kept clean ${++seq}`, text: 'ordinary mail' });
+          const id = sha256(raw);
+          await keeping.accept({ id, raw, receivedAt: D, envelope: envelope(null) });
+          await keeping.complete(id, { result: clean, simhash: SIMHASH, senderDomain: null, scoredAt: D + 1000 });
+          expect(await keeping.getRaw(id)).toEqual(raw);
+          const raw2 = buildEmail({ subject: `kept clean ${++seq}`, text: 'ordinary mail' });
+          const id2 = sha256(raw2);
+          await keeping.accept({ id: id2, raw: raw2, receivedAt: D, envelope: envelope(null) });
+          await keeping.complete(id2, { result: clean, simhash: SIMHASH, senderDomain: null, scoredAt: D + 1000 });
+          // An analyst says the first one was a threat: its raw is pinned; the other expires after a day.
+          expect((await keeping.addFeedback(id, { label: 'intimidation', note: 'missed', by: 'k', at: D + 2000 }))?.rawKept).toBe(true);
+          expect(await keeping.purge(D + 1000 + DAY - 1)).toEqual({ results: 0, raw: 0 });
+          expect(await keeping.purge(D + 1000 + DAY + 1)).toEqual({ results: 0, raw: 1 });
+          expect(await keeping.getRaw(id)).toEqual(raw);
+          expect(await keeping.getRaw(id2)).toBeNull();
+        } finally {
+          await keeping.close();
+        }
+      });
+
       it('completes once: a second call returns null, changes nothing and is not counted again', async () => {
         const result = variant(flagged, { signals: ['THREAT_VIOLENCE', 'COERCION_VOTE'] });
         const id = await add(D + HOUR, 'office-a');
