@@ -10,6 +10,17 @@ const lines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
 const trusted = { BALLOTWATCH_TRUSTED_AUTHSERV_IDS: 'mx.gateway.example' };
 
 describe('ballotwatch scan', () => {
+  it('stops quietly when its reader goes away (`scan DIR | head`)', async () => {
+    const { spawn } = await import('node:child_process');
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'ballotwatch.js'), 'scan', '--json', join(FIXTURES, 'election')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => p.stdout.once('data', () => resolve()));
+    p.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => p.once('exit', (c) => resolve(c)));
+    expect([code, stderr]).toEqual([0, '']);
+  }, 60_000);
+
   it('prints one JSON object per message with the documented fields', async () => {
     const r = await runCli(['scan', '--json', specimen('scenarios/proud-boys-change-party.eml')], trusted);
     expect(r.code).toBe(0);
