@@ -162,6 +162,8 @@ interface View {
 
 export class Scanner {
   readonly registry: ImpersonationRegistry;
+  /** Combiner feature name → column, built once (score() reads it for every message). */
+  private readonly featureIdx: Map<string, number>;
 
   /** How long messages are split for segment scoring; null scores whole messages only. */
   segmentOptions: SegmentOptions | null = DEFAULT_SEGMENT_OPTIONS;
@@ -171,6 +173,7 @@ export class Scanner {
     readonly config: ScanConfig,
   ) {
     this.registry = loadRegistry(config.registryFile);
+    this.featureIdx = featureIndex(model.combiner.features);
     // A model trained with another set of signals would silently drop (or misplace) inputs.
     const expected = featureNames(SIGNALS.map((s) => s.id));
     if (model.combiner.features.join() !== expected.join()) {
@@ -243,15 +246,14 @@ export class Scanner {
     const { verdict, category, score, threat: top } = best.decision;
     const ci = CATEGORIES.indexOf(top);
     const w = this.model.combiner.weights;
-    const idx = featureIndex(this.model.combiner.features);
     const scored: ScoredSignal[] = best.signals.map((s) => {
-      const i = idx.get(`sig_${s.id}`);
+      const i = this.featureIdx.get(`sig_${s.id}`);
       const contribution = i === undefined ? 0 : (w[ci][i] - w[0][i]) * s.strength;
       return { ...s, contribution: Math.round(contribution * 1000) / 1000 };
     });
     const clues = best.status.status === 'ok' ? best.bayes.clues[top] : [];
-    const rounded = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round(best.scores[c] * 10000) / 10000])) as Record<Category, number>;
     const round4 = (x: number) => Math.round(x * 10000) / 10000;
+    const rounded = Object.fromEntries(CATEGORIES.map((c) => [c, round4(best.scores[c])])) as Record<Category, number>;
     const result: ScanResult = {
       verdict,
       category,

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import type { ServiceConfig } from '../config/service';
 import type { RetrainQueue } from '../queue/retrain-queue';
 import type { ModelMeta, ModelStore, RetrainJob, StoredExample } from '../store/model-store';
 import { UnknownModelError } from '../store/model-store';
 import type { Principal } from './auth';
 import { ApiError } from './errors';
+import { h } from './handler';
 import * as v from './validators';
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-const h = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
 
 /** At most this many bad examples are listed in one error (the count says how many in all). */
 const MAX_LISTED = 20;

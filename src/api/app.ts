@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import type { ModelStore } from '../store/model-store';
 import { groupCampaigns } from '../store/campaigns';
 import type { Envelope, MessageRecord, ResultStore } from '../store/types';
 import { mountAdminRoutes } from './admin-routes';
+import { h } from './handler';
 import { requireRole, type Principal } from './auth';
 import { messageContent } from './content';
 import { ApiError, errorHandler } from './errors';
@@ -60,8 +61,6 @@ const DASHBOARD_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'Cache-Control': 'no-cache',
 };
-type Handler = (req: Request, res: Response) => Promise<void>;
-const h = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
 
 /** Builds the app; never listens (tests and the server both call this). */
 export function buildApp(d: AppDeps): express.Express {

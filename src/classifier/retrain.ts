@@ -108,7 +108,8 @@ export async function retrain(w: RetrainWork, progress: Progress = () => undefin
     candidate.bayes.recomputeTotals();
     candidate.training = { ...active.training, ...training, learned: learnedOf(candidate), skipped: skipped.length };
   } else {
-    const corpora = w.base === 'corpus' ? corporaOf(active).map((d) => resolvePath(w.corpusRoot, d)) : [];
+    const recorded = w.base === 'corpus' ? corporaOf(active) : [];
+    const corpora = recorded.map((d) => resolvePath(w.corpusRoot, d));
     const missing = corpora.filter((d) => !existsSync(d));
     if (missing.length) throw new RetrainError(`the active model's training corpus is not on this host: ${missing.join(', ')} (build it with \`ballotwatch corpus --shared DIR --out .corpus\`)`);
     function* items(): Generator<CorpusItem> {
@@ -124,7 +125,7 @@ export async function retrain(w: RetrainWork, progress: Progress = () => undefin
       folds: numberOr(active.training.folds, 5),
       minTokenDocs: w.base === 'corpus' ? numberOr(active.training.minTokenDocs, 2) : 1,
       signalFloor: numberOr(active.training.signalFloor, 1),
-      sources: { corpora: w.base === 'corpus' ? corporaOf(active) : [], examples: examples.length },
+      sources: { corpora: recorded, examples: examples.length },
       onProgress: (done, stage) => progress(stage === 'analysed' ? 15 : 40 + done * 5, `training: ${done} ${stage}`),
     });
     candidate = trained.model;

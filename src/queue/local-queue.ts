@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import { distScript } from './dist-script';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Metrics } from '../api/metrics';
@@ -9,11 +8,6 @@ import type { Completions } from './completions';
 import { processScan, RawMissingError } from './process-scan';
 import type { FailedJob, QueueDepth, ScanJob, ScanQueue } from './queues';
 
-/** The compiled thread script: next to this file in dist/, or dist/ when running from sources (tests). */
-function threadScript(): string {
-  const here = path.join(__dirname, 'scan-thread.js');
-  return existsSync(here) ? here : path.resolve(__dirname, '../../dist/queue/scan-thread.js');
-}
 
 /** One scoring thread; requests are answered in order. Restarted by the queue if it dies. */
 class ScanThread {
@@ -25,7 +19,7 @@ class ScanThread {
   dead = false;
 
   constructor(model: { path?: string; bytes?: Buffer }, onExit: () => void) {
-    this.worker = new Worker(threadScript(), { workerData: { modelPath: model.path, model: model.bytes } });
+    this.worker = new Worker(distScript('scan-thread.js'), { workerData: { modelPath: model.path, model: model.bytes } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', (m: { ready?: string }) => (m.ready ? resolve(m.ready) : reject(new Error('scan thread did not start'))));
       this.worker.once('error', reject);

@@ -1,5 +1,5 @@
+import { distScript } from './dist-script';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { spawn, type SpawnOptions } from 'node:child_process';
 import type { Logger } from 'pino';
 import { gate, type GateMargins, type RetrainBase, type RetrainExample, type RetrainOutcome, type RetrainWork } from '../classifier/retrain';
@@ -23,11 +23,6 @@ export interface RetrainDeps {
   log: Logger;
 }
 
-/** The compiled training script: next to this file in dist/, or dist/ when running from sources (tests). */
-function trainingScript(): string {
-  const here = path.join(__dirname, 'retrain-process.js');
-  return existsSync(here) ? here : path.resolve(__dirname, '../../dist/queue/retrain-process.js');
-}
 
 /** A new version name: date, time and a random suffix (versions are never reused). */
 export function newVersion(now = new Date()): string {
@@ -143,7 +138,7 @@ async function feedbackExamples(results: ResultStore, since: number, errors: str
 function inChildProcess(work: RetrainWork, progress: (percent: number, phase: string) => void, signal?: AbortSignal): Promise<RetrainOutcome> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('retrain stopped'));
-    const args = ['--max-old-space-size=1536', trainingScript()];
+    const args = ['--max-old-space-size=1536', distScript('retrain-process.js')];
     const child = existsSync(NICE) ? spawn(NICE, ['-n', '19', process.execPath, ...args], CHILD_OPTS) : spawn(process.execPath, args, CHILD_OPTS);
     let settled = false;
     const done = (err: Error | null, out?: RetrainOutcome) => {
