@@ -14,7 +14,8 @@ const { createKey } = require(join(root, 'dist/api/auth'));
 
 const args = process.argv.slice(2);
 const REDIS_URL = (args.find((a) => a.startsWith('--redis=')) ?? '--redis=redis://127.0.0.1:6379/0').slice(8);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const { sleep, freePort, exited } = require('./harness/cluster');
+const { dropPrefix } = require(join(root, 'dist/store/drop-prefix'));
 const pct = (a, p) => a[Math.min(a.length - 1, Math.floor((a.length * p) / 100))];
 
 function loadMessages(shared) {
@@ -56,15 +57,6 @@ function vmhwm(pid) {
   }
 }
 
-async function freePort() {
-  return new Promise((res) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => res(p));
-    });
-  });
-}
-
 /** Starts API + N workers under a fresh prefix; returns handles. */
 async function startCluster(workers, extraEnv = {}) {
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -98,14 +90,9 @@ async function startCluster(workers, extraEnv = {}) {
 
 async function stopCluster(c) {
   for (const p of [c.api, ...c.workers]) p.kill('SIGTERM');
-  await Promise.all([c.api, ...c.workers].map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
+  await Promise.all([c.api, ...c.workers].map(exited));
   const r = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${c.prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await r.unlink(...keys);
-  } while (cursor !== '0');
+  await dropPrefix(r, c.prefix);
   r.disconnect();
 }
 
@@ -163,4 +150,4 @@ async function sustained(c, messages, total, conc) {
 }
 
 
-module.exports = { REDIS_URL, args, sleep, pct, loadMessages, cpuSeconds, redisPid, vmhwm, freePort, startCluster, stopCluster, agent, post, unique, sustained };
+module.exports = { args, sleep, pct, loadMessages, vmhwm, startCluster, stopCluster, agent, post, unique, sustained };

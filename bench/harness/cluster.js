@@ -139,12 +139,7 @@ async function startCluster({ redisUrl, workers = 1, env = {}, prefix = `bwrun-$
   c.dropKeys = async () => {
     const r = new Redis(redisUrl);
     try {
-      let cursor = '0';
-      do {
-        const [next, found] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (found.length) await r.unlink(...found);
-      } while (cursor !== '0');
+      await require(join(root, 'dist', 'store', 'drop-prefix')).dropPrefix(r, prefix);
     } finally {
       r.disconnect();
     }

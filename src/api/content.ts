@@ -1,4 +1,4 @@
-import { foldChars } from '../features/normalize';
+import { foldChars, LEET } from '../features/normalize';
 import { signalBody } from '../features';
 import type { MailLimits } from '../mail';
 import { parseEmail } from '../mail';
@@ -39,7 +39,6 @@ export interface MessageContent {
 const MAX_BODY = 200_000;
 /** Evidence shorter than this (letters and digits) is too short to place without false hits. */
 const MIN_KEY = 6;
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
 const KEEP = /[\p{L}\p{N}]/u;
 const WORD = /[\p{L}\p{N}\p{M}]/u;
 

@@ -16,7 +16,8 @@ const CONFUSABLE_RE = new RegExp(`[${Object.keys(CONFUSABLES).filter((k) => k.le
 /** Zero-width and invisible formatting characters, and soft hyphens. */
 const INVISIBLE_RE = /\u034f|\u17b4|\u17b5|\u180b|\u180c|\u180d|[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/g;
 const MARKS_RE = /\p{M}+/gu;
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
+/** Leetspeak digits and symbols → the letters they stand for (also used to locate evidence: api/content.ts). */
+export const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
 /** A word mixing letters with leet digits/symbols, e.g. "v0te", "k!ll", "d3m0cr4ts". */
 const LEET_WORD_RE = /(?<![\w@$!])[a-z0-9@$!]{0,30}[0-9@$!][a-z][a-z0-9@$!]{0,30}(?![\w@])/g;
 /** Three or more single letters separated by one space, dot, dash or underscore: "v o t e". */

@@ -1,3 +1,4 @@
+import { dropPrefix } from '../store/drop-prefix';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -41,6 +42,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class ServiceRunner {
   private child: ChildProcess | null = null;
+  /** A start in progress, shared by concurrent sends. */
+  private starting: Promise<void> | null = null;
   private url = '';
   private readonly gateway = createKey('gateway');
   private readonly admin = createKey('admin');
@@ -98,7 +101,8 @@ export class ServiceRunner {
 
   /** POSTs one message with `?wait`; a 202 is followed up in finish(). */
   async send(m: FuzzMessage): Promise<Outcome | null> {
-    if (!this.child) await this.start();
+    // Concurrent sends after a crash share one restart (each starting its own would leave orphans).
+    if (!this.child) await (this.starting ??= this.start().finally(() => (this.starting = null)));
     const t0 = Date.now();
     const base = { index: m.index, kind: m.kind, variant: m.variant, ms: 0 };
     let res: Response;
@@ -193,12 +197,7 @@ export class ServiceRunner {
       const r = new Redis(this.opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await r.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-          cursor = next;
-          if (keys.length) await r.unlink(...keys);
-        } while (cursor !== '0');
+        await dropPrefix(r, this.prefix);
       } finally {
         r.disconnect();
       }

@@ -6,25 +6,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { specimen } from '../helpers/paths';
-import { postMessage, request, startTestService, type TestService } from '../helpers/service';
+import { freePort, postMessage, request, startTestService, type TestService } from '../helpers/service';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bw-redis-faults-'));
 let port = 0;
 let redis: ChildProcess | null = null;
 const services: TestService[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function startRedis(): Promise<void> {
   redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });

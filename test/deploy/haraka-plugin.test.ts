@@ -8,26 +8,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, specimen } from '../helpers/paths';
-import { dropPrefix, REDIS_URL, startTestService, type TestService } from '../helpers/service';
+import { dropPrefix, freePort, REDIS_URL, startTestService, type TestService } from '../helpers/service';
 
 const PLUGIN = path.join(ROOT, 'deploy', 'haraka', 'plugins', 'ballotwatch.js');
 const HARAKA = path.join(ROOT, 'node_modules', 'Haraka', 'bin', 'haraka');
 const base = mkdtempSync(path.join(tmpdir(), 'bw-haraka-'));
 let svc: TestService;
 const servers: { proc: ChildProcess; port: number; dir: string }[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A Haraka config folder: our plugin, a file-writing queue plugin, and the ballotwatch.ini lines given. */
 async function startHaraka(name: string, ini: Record<string, string>): Promise<{ proc: ChildProcess; port: number; dir: string }> {

@@ -4,6 +4,7 @@ import pino, { type Logger } from 'pino';
 import { createKey } from '../../src/api/auth';
 import { loadServiceConfig, type Role } from '../../src/config/service';
 import { startService, type RunningService } from '../../src/service';
+import { dropPrefix as dropKeys } from '../../src/store/drop-prefix';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379/0';
 
@@ -16,12 +17,7 @@ export function uniquePrefix(tag: string): string {
 export async function dropPrefix(prefix: string): Promise<void> {
   const r = new Redis(REDIS_URL);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await r.unlink(...keys);
-    } while (cursor !== '0');
+    await dropKeys(r, prefix);
   } finally {
     r.disconnect();
   }
